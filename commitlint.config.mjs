@@ -1,0 +1,4 @@
+export default {
+  extends: ["@commitlint/config-conventional"],
+  prompt: { useEmoji: false, allowEmptyIssuePrefixs: true, allowCustomIssuePrefixs: false },
+};

@@ -1,0 +1,402 @@
+// The whole product's D1 schema. Conventions: ids are random text; every `*_at` column is UTC epoch
+// milliseconds; JSON columns are TEXT holding JSON; every list query has an index that starts with agent_id.
+import { sql } from "drizzle-orm";
+import {
+  type AnySQLiteColumn,
+  index,
+  integer,
+  primaryKey,
+  sqliteTable,
+  text,
+  uniqueIndex,
+} from "drizzle-orm/sqlite-core";
+
+const createdAt = () =>
+  integer("created_at", { mode: "timestamp_ms" })
+    .notNull()
+    .default(sql`(cast(unixepoch('subsec') * 1000 as integer))`);
+const updatedAt = () =>
+  integer("updated_at", { mode: "timestamp_ms" })
+    .notNull()
+    .default(sql`(cast(unixepoch('subsec') * 1000 as integer))`);
+const agentRef = () =>
+  text("agent_id")
+    .notNull()
+    .references(() => agents.id, { onDelete: "cascade" });
+
+export const LISTING_STATUSES = ["available", "under_contract", "sold", "off_market"] as const;
+export const CONTENT_KINDS = ["facebook_post", "instagram_caption", "flyer_text"] as const;
+export const POST_TYPES = [
+  "new_listing",
+  "price_improvement",
+  "new_incentive",
+  "now_selling",
+  "sold_out",
+] as const;
+export const CONTENT_STATUSES = [
+  "generating",
+  "pending_approval",
+  "revision_requested",
+  "sent_to_marketing",
+  "approved",
+  "scheduled",
+  "posting",
+  "posted",
+  "rejected",
+  "failed",
+  "superseded",
+] as const;
+export const SOCIAL_PLATFORMS = ["facebook", "instagram"] as const;
+export const NOTIFICATION_EVENTS = [
+  "listing_new",
+  "listing_changed",
+  "ingestion_failed",
+  "content_ready",
+  "content_failed",
+  "content_approved",
+  "marketing_response",
+  "marketing_reminder",
+  "post_succeeded",
+  "post_failed",
+] as const;
+
+export type Brand = { primaryColor?: string; accentColor?: string; logoUrl?: string; tagline?: string };
+
+export const agents = sqliteTable("rltr_mktg_agents", {
+  id: text("id").primaryKey(),
+  email: text("email").notNull().unique(),
+  passwordHash: text("password_hash").notNull(),
+  name: text("name").notNull(),
+  brokerageName: text("brokerage_name").notNull().default(""),
+  licenseNumber: text("license_number").notNull().default(""),
+  phone: text("phone").notNull().default(""),
+  timezone: text("timezone").notNull().default("America/New_York"),
+  brand: text("brand", { mode: "json" }).$type<Brand>().notNull().default({}),
+  marketingEmail: text("marketing_email"),
+  autoDraftNewListings: integer("auto_draft_new_listings", { mode: "boolean" }).notNull().default(true),
+  createdAt: createdAt(),
+  updatedAt: updatedAt(),
+});
+
+// Lucia-guide sessions: the id is the SHA-256 (hex) of the cookie token; the token itself is never stored.
+export const sessions = sqliteTable(
+  "rltr_mktg_sessions",
+  {
+    id: text("id").primaryKey(),
+    agentId: agentRef(),
+    expiresAt: integer("expires_at", { mode: "timestamp_ms" }).notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index("rltr_mktg_sessions_agent_idx").on(t.agentId)],
+);
+
+// Fixed-window counters for login/registration throttling and rate-limited actions.
+export const rateLimits = sqliteTable("rltr_mktg_rate_limits", {
+  key: text("key").primaryKey(),
+  windowStart: integer("window_start", { mode: "timestamp_ms" }).notNull(),
+  count: integer("count").notNull().default(0),
+});
+
+// A builder site; shared by every agent that follows it so it is fetched once per run.
+export const listingSources = sqliteTable("rltr_mktg_listing_sources", {
+  id: text("id").primaryKey(),
+  adapter: text("adapter").notNull(),
+  baseUrl: text("base_url").notNull().unique(),
+  name: text("name").notNull(),
+  createdAt: createdAt(),
+});
+
+export const agentListingSources = sqliteTable(
+  "rltr_mktg_agent_listing_sources",
+  {
+    agentId: agentRef(),
+    sourceId: text("source_id")
+      .notNull()
+      .references(() => listingSources.id, { onDelete: "cascade" }),
+    enabled: integer("enabled", { mode: "boolean" }).notNull().default(true),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.agentId, t.sourceId] }),
+    index("rltr_mktg_agent_listing_sources_source_idx").on(t.sourceId),
+  ],
+);
+
+export const ingestionRuns = sqliteTable(
+  "rltr_mktg_ingestion_runs",
+  {
+    id: text("id").primaryKey(),
+    sourceId: text("source_id")
+      .notNull()
+      .references(() => listingSources.id, { onDelete: "cascade" }),
+    trigger: text("trigger", { enum: ["cron", "manual"] }).notNull(),
+    status: text("status", { enum: ["running", "succeeded", "failed"] }).notNull(),
+    startedAt: integer("started_at", { mode: "timestamp_ms" }).notNull(),
+    finishedAt: integer("finished_at", { mode: "timestamp_ms" }),
+    pagesFetched: integer("pages_fetched").notNull().default(0),
+    listingsFound: integer("listings_found").notNull().default(0),
+    listingsNew: integer("listings_new").notNull().default(0),
+    listingsChanged: integer("listings_changed").notNull().default(0),
+    listingsRemoved: integer("listings_removed").notNull().default(0),
+    errorCount: integer("error_count").notNull().default(0),
+    errors: text("errors", { mode: "json" }).$type<string[]>().notNull().default([]),
+    failureReason: text("failure_reason"),
+  },
+  (t) => [index("rltr_mktg_ingestion_runs_source_started_idx").on(t.sourceId, t.startedAt)],
+);
+
+export const listings = sqliteTable(
+  "rltr_mktg_listings",
+  {
+    id: text("id").primaryKey(),
+    agentId: agentRef(),
+    origin: text("origin", { enum: ["scraped", "manual"] }).notNull(),
+    sourceId: text("source_id").references(() => listingSources.id, { onDelete: "set null" }),
+    sourceKey: text("source_key").notNull(),
+    sourceUrl: text("source_url"),
+    contentHash: text("content_hash").notNull(),
+    addressLine: text("address_line").notNull(),
+    city: text("city").notNull().default(""),
+    state: text("state").notNull().default("FL"),
+    zip: text("zip").notNull().default(""),
+    community: text("community").notNull().default(""),
+    planName: text("plan_name").notNull().default(""),
+    priceCents: integer("price_cents"),
+    beds: integer("beds"),
+    bathsFull: integer("baths_full"),
+    bathsHalf: integer("baths_half"),
+    sqft: integer("sqft"),
+    garage: integer("garage"),
+    status: text("status", { enum: LISTING_STATUSES }).notNull().default("available"),
+    moveInDate: text("move_in_date"),
+    incentives: text("incentives").notNull().default(""),
+    description: text("description").notNull().default(""),
+    imageUrls: text("image_urls", { mode: "json" }).$type<string[]>().notNull().default([]),
+    firstSeenAt: integer("first_seen_at", { mode: "timestamp_ms" }).notNull(),
+    lastSeenAt: integer("last_seen_at", { mode: "timestamp_ms" }).notNull(),
+    offMarketAt: integer("off_market_at", { mode: "timestamp_ms" }),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex("rltr_mktg_listings_agent_source_key_uq").on(t.agentId, t.origin, t.sourceKey),
+    index("rltr_mktg_listings_agent_first_seen_idx").on(t.agentId, t.firstSeenAt),
+    index("rltr_mktg_listings_agent_status_idx").on(t.agentId, t.status, t.firstSeenAt),
+    index("rltr_mktg_listings_agent_price_idx").on(t.agentId, t.priceCents),
+    index("rltr_mktg_listings_agent_community_idx").on(t.agentId, t.community),
+    index("rltr_mktg_listings_source_idx").on(t.sourceId),
+  ],
+);
+
+export type ListingFieldChange = { from: unknown; to: unknown };
+
+export const listingChanges = sqliteTable(
+  "rltr_mktg_listing_changes",
+  {
+    id: text("id").primaryKey(),
+    listingId: text("listing_id")
+      .notNull()
+      .references(() => listings.id, { onDelete: "cascade" }),
+    agentId: agentRef(),
+    runId: text("run_id").references(() => ingestionRuns.id, { onDelete: "set null" }),
+    changeType: text("change_type", {
+      enum: ["created", "updated", "off_market", "relisted"],
+    }).notNull(),
+    changes: text("changes", { mode: "json" })
+      .$type<Record<string, ListingFieldChange>>()
+      .notNull()
+      .default({}),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index("rltr_mktg_listing_changes_listing_idx").on(t.listingId, t.createdAt),
+    index("rltr_mktg_listing_changes_agent_idx").on(t.agentId, t.createdAt),
+  ],
+);
+
+export type ComplianceFlag = {
+  rule: "fair_housing" | "fl_61j2_10_025" | "fact_check";
+  message: string;
+  excerpt?: string;
+};
+
+export const contentPieces = sqliteTable(
+  "rltr_mktg_content_pieces",
+  {
+    id: text("id").primaryKey(),
+    agentId: agentRef(),
+    listingId: text("listing_id")
+      .notNull()
+      .references(() => listings.id, { onDelete: "cascade" }),
+    kind: text("kind", { enum: CONTENT_KINDS }).notNull(),
+    postType: text("post_type", { enum: POST_TYPES }).notNull(),
+    status: text("status", { enum: CONTENT_STATUSES }).notNull(),
+    version: integer("version").notNull().default(1),
+    parentId: text("parent_id").references((): AnySQLiteColumn => contentPieces.id, {
+      onDelete: "set null",
+    }),
+    // Makes queue redelivery harmless: one piece per (generation request, kind, version).
+    generationKey: text("generation_key").notNull().unique(),
+    body: text("body").notNull().default(""),
+    structured: text("structured", { mode: "json" }).$type<Record<string, unknown>>(),
+    generator: text("generator", { enum: ["llm", "langflow", "offline", "manual"] }),
+    model: text("model"),
+    promptVersion: text("prompt_version"),
+    traceId: text("trace_id"),
+    promptTokens: integer("prompt_tokens"),
+    completionTokens: integer("completion_tokens"),
+    latencyMs: integer("latency_ms"),
+    complianceFlags: text("compliance_flags", { mode: "json" })
+      .$type<ComplianceFlag[]>()
+      .notNull()
+      .default([]),
+    complianceAcknowledgedAt: integer("compliance_acknowledged_at", { mode: "timestamp_ms" }),
+    feedback: text("feedback"),
+    error: text("error"),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    index("rltr_mktg_content_pieces_agent_status_idx").on(t.agentId, t.status, t.createdAt),
+    index("rltr_mktg_content_pieces_agent_listing_idx").on(t.agentId, t.listingId, t.createdAt),
+    index("rltr_mktg_content_pieces_parent_idx").on(t.parentId),
+  ],
+);
+
+export const contentEvents = sqliteTable(
+  "rltr_mktg_content_events",
+  {
+    id: text("id").primaryKey(),
+    contentId: text("content_id")
+      .notNull()
+      .references(() => contentPieces.id, { onDelete: "cascade" }),
+    agentId: agentRef(),
+    actor: text("actor", { enum: ["agent", "system", "marketing"] }).notNull(),
+    action: text("action").notNull(),
+    fromStatus: text("from_status"),
+    toStatus: text("to_status").notNull(),
+    note: text("note"),
+    createdAt: createdAt(),
+  },
+  (t) => [index("rltr_mktg_content_events_content_idx").on(t.contentId, t.createdAt)],
+);
+
+export const marketingRequests = sqliteTable(
+  "rltr_mktg_marketing_requests",
+  {
+    id: text("id").primaryKey(),
+    agentId: agentRef(),
+    contentId: text("content_id")
+      .notNull()
+      .references(() => contentPieces.id, { onDelete: "cascade" }),
+    recipientEmail: text("recipient_email").notNull(),
+    // SHA-256 of the single-use link token.
+    tokenHash: text("token_hash").notNull().unique(),
+    expiresAt: integer("expires_at", { mode: "timestamp_ms" }).notNull(),
+    usedAt: integer("used_at", { mode: "timestamp_ms" }),
+    response: text("response", { enum: ["approved", "changes_requested", "rejected"] }),
+    responseNotes: text("response_notes"),
+    respondedAt: integer("responded_at", { mode: "timestamp_ms" }),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index("rltr_mktg_marketing_requests_agent_idx").on(t.agentId, t.createdAt),
+    index("rltr_mktg_marketing_requests_content_idx").on(t.contentId),
+  ],
+);
+
+export const socialAccounts = sqliteTable(
+  "rltr_mktg_social_accounts",
+  {
+    id: text("id").primaryKey(),
+    agentId: agentRef(),
+    platform: text("platform", { enum: SOCIAL_PLATFORMS }).notNull(),
+    externalId: text("external_id").notNull(),
+    displayName: text("display_name").notNull(),
+    // AES-GCM ciphertext (base64) with its IV; key_id names the key so keys can rotate.
+    accessTokenCiphertext: text("access_token_ciphertext").notNull(),
+    accessTokenIv: text("access_token_iv").notNull(),
+    keyId: text("key_id").notNull(),
+    tokenExpiresAt: integer("token_expires_at", { mode: "timestamp_ms" }),
+    scopes: text("scopes").notNull().default(""),
+    status: text("status", { enum: ["connected", "expired", "revoked"] })
+      .notNull()
+      .default("connected"),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [uniqueIndex("rltr_mktg_social_accounts_agent_platform_uq").on(t.agentId, t.platform, t.externalId)],
+);
+
+export const postSchedule = sqliteTable(
+  "rltr_mktg_post_schedule",
+  {
+    id: text("id").primaryKey(),
+    agentId: agentRef(),
+    contentId: text("content_id")
+      .notNull()
+      .references(() => contentPieces.id, { onDelete: "cascade" }),
+    socialAccountId: text("social_account_id").references(() => socialAccounts.id, {
+      onDelete: "set null",
+    }),
+    platform: text("platform", { enum: SOCIAL_PLATFORMS }).notNull(),
+    scheduledAt: integer("scheduled_at", { mode: "timestamp_ms" }).notNull(),
+    status: text("status", {
+      enum: ["scheduled", "publishing", "posted", "failed", "canceled"],
+    }).notNull(),
+    attempts: integer("attempts").notNull().default(0),
+    externalPostId: text("external_post_id"),
+    permalink: text("permalink"),
+    lastError: text("last_error"),
+    postedAt: integer("posted_at", { mode: "timestamp_ms" }),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    // Never post the same piece twice to the same platform.
+    uniqueIndex("rltr_mktg_post_schedule_content_platform_uq").on(t.contentId, t.platform),
+    index("rltr_mktg_post_schedule_agent_scheduled_idx").on(t.agentId, t.scheduledAt),
+    index("rltr_mktg_post_schedule_status_scheduled_idx").on(t.status, t.scheduledAt),
+  ],
+);
+
+export const notifications = sqliteTable(
+  "rltr_mktg_notifications",
+  {
+    id: text("id").primaryKey(),
+    agentId: agentRef(),
+    eventType: text("event_type", { enum: NOTIFICATION_EVENTS }).notNull(),
+    title: text("title").notNull(),
+    body: text("body").notNull().default(""),
+    link: text("link"),
+    // Makes redelivered notification events harmless.
+    dedupeKey: text("dedupe_key").notNull().unique(),
+    inApp: integer("in_app", { mode: "boolean" }).notNull().default(true),
+    emailStatus: text("email_status", { enum: ["none", "pending", "sent", "failed"] })
+      .notNull()
+      .default("none"),
+    readAt: integer("read_at", { mode: "timestamp_ms" }),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index("rltr_mktg_notifications_agent_created_idx").on(t.agentId, t.createdAt),
+    index("rltr_mktg_notifications_agent_unread_idx").on(t.agentId, t.readAt),
+  ],
+);
+
+export const notificationPreferences = sqliteTable(
+  "rltr_mktg_notification_preferences",
+  {
+    agentId: agentRef(),
+    eventType: text("event_type", { enum: NOTIFICATION_EVENTS }).notNull(),
+    inApp: integer("in_app", { mode: "boolean" }).notNull().default(true),
+    email: integer("email", { mode: "boolean" }).notNull().default(false),
+    updatedAt: updatedAt(),
+  },
+  (t) => [primaryKey({ columns: [t.agentId, t.eventType] })],
+);
+
+export type Agent = typeof agents.$inferSelect;
+export type Session = typeof sessions.$inferSelect;
+export type Listing = typeof listings.$inferSelect;
+export type ContentPiece = typeof contentPieces.$inferSelect;

@@ -1,0 +1,34 @@
+import { DurableObject } from "cloudflare:workers";
+
+export type ScheduledPost = { postScheduleId: string; at: number };
+export type PostingMessage = { type: "publish"; postScheduleId: string };
+
+/**
+ * One per scheduled post: holds an alarm for the post's time and then hands the post to the posting
+ * queue. Alarms are at-least-once, so the posting consumer must (and does) ignore a post already done.
+ */
+export class PostScheduler extends DurableObject<Env> {
+  async schedule(postScheduleId: string, at: number): Promise<void> {
+    await this.ctx.storage.put<ScheduledPost>("post", { postScheduleId, at });
+    await this.ctx.storage.setAlarm(at);
+  }
+
+  async cancel(): Promise<void> {
+    await this.ctx.storage.deleteAlarm();
+    await this.ctx.storage.deleteAll();
+  }
+
+  async scheduled(): Promise<ScheduledPost | null> {
+    return (await this.ctx.storage.get<ScheduledPost>("post")) ?? null;
+  }
+
+  override async alarm(): Promise<void> {
+    const post = await this.ctx.storage.get<ScheduledPost>("post");
+    if (!post) return;
+    await this.env.POSTING_QUEUE.send({
+      type: "publish",
+      postScheduleId: post.postScheduleId,
+    } satisfies PostingMessage);
+    await this.ctx.storage.deleteAll();
+  }
+}

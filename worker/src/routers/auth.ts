@@ -1,0 +1,23 @@
+import { loginInput, registerInput } from "../schemas/auth";
+import { loginAgent, registerAgent } from "../services/auth/accounts";
+import { blankSessionCookie, invalidateSession, sessionCookie } from "../services/auth/sessions";
+import { protectedProcedure, publicProcedure, router } from "../trpc/init";
+
+export const authRouter = router({
+  register: publicProcedure.input(registerInput).mutation(async ({ ctx, input }) => {
+    const session = await registerAgent(ctx.db, input, ctx.ip);
+    ctx.resHeaders.append("Set-Cookie", sessionCookie(session.token, session.expiresAt));
+    return { agentId: session.agentId };
+  }),
+  login: publicProcedure.input(loginInput).mutation(async ({ ctx, input }) => {
+    const session = await loginAgent(ctx.db, input, ctx.ip);
+    ctx.resHeaders.append("Set-Cookie", sessionCookie(session.token, session.expiresAt));
+    return { agentId: session.agentId };
+  }),
+  logout: protectedProcedure.mutation(async ({ ctx }) => {
+    await invalidateSession(ctx.db, ctx.session.id);
+    ctx.resHeaders.append("Set-Cookie", blankSessionCookie());
+    return { ok: true as const };
+  }),
+  me: protectedProcedure.query(({ ctx }) => ctx.agent),
+});

@@ -1,0 +1,91 @@
+import { agents } from "db";
+import { eq } from "drizzle-orm";
+import type { Db } from "../../lib/db";
+import { ServiceError } from "../../lib/errors";
+import { newId } from "../../lib/ids";
+import type { LoginInput, RegisterInput } from "../../schemas/auth";
+import { assertUnderRateLimit, consumeRateLimit, hitRateLimit, resetRateLimit } from "../rate-limit";
+import { burnPasswordCheck, hashPassword, needsRehash, verifyPassword } from "./password";
+import { createSession, generateSessionToken } from "./sessions";
+
+const MINUTE = 60_000;
+export const LOGIN_LIMITS = {
+  perEmail: { limit: 5, windowMs: 15 * MINUTE },
+  perIp: { limit: 30, windowMs: 15 * MINUTE },
+};
+export const REGISTER_LIMIT_PER_IP = { limit: 10, windowMs: 60 * MINUTE };
+const THROTTLED = "Too many sign-in attempts. Wait a few minutes and try again.";
+const BAD_CREDENTIALS = "Incorrect email or password";
+
+export type NewSession = { token: string; expiresAt: Date; agentId: string };
+
+export async function registerAgent(db: Db, input: RegisterInput, ip: string): Promise<NewSession> {
+  await consumeRateLimit(
+    db,
+    `register:ip:${ip}`,
+    REGISTER_LIMIT_PER_IP,
+    "Too many sign-ups from this network. Try again later.",
+  );
+  const [existing] = await db
+    .select({ id: agents.id })
+    .from(agents)
+    .where(eq(agents.email, input.email))
+    .limit(1);
+  if (existing)
+    throw new ServiceError("CONFLICT", "An account with this email already exists", { field: "email" });
+  const agentId = newId();
+  const passwordHash = await hashPassword(input.password);
+  try {
+    await db.insert(agents).values({
+      id: agentId,
+      email: input.email,
+      passwordHash,
+      name: input.name,
+      brokerageName: input.brokerageName ?? "",
+    });
+  } catch (error) {
+    // Two sign-ups racing for one email: the unique index decides.
+    if (String(error).includes("UNIQUE")) {
+      throw new ServiceError("CONFLICT", "An account with this email already exists", { field: "email" });
+    }
+    throw error;
+  }
+  return startSession(db, agentId);
+}
+
+export async function loginAgent(db: Db, input: LoginInput, ip: string): Promise<NewSession> {
+  const emailKey = `login:email:${input.email}`;
+  const ipKey = `login:ip:${ip}`;
+  await assertUnderRateLimit(db, emailKey, LOGIN_LIMITS.perEmail, THROTTLED);
+  await assertUnderRateLimit(db, ipKey, LOGIN_LIMITS.perIp, THROTTLED);
+
+  const [agent] = await db
+    .select({ id: agents.id, passwordHash: agents.passwordHash })
+    .from(agents)
+    .where(eq(agents.email, input.email))
+    .limit(1);
+  const valid = agent
+    ? await verifyPassword(agent.passwordHash, input.password)
+    : await burnPasswordCheck(input.password).then(() => false);
+  if (!agent || !valid) {
+    await Promise.all([
+      hitRateLimit(db, emailKey, LOGIN_LIMITS.perEmail),
+      hitRateLimit(db, ipKey, LOGIN_LIMITS.perIp),
+    ]);
+    throw new ServiceError("UNAUTHORIZED", BAD_CREDENTIALS);
+  }
+  await resetRateLimit(db, emailKey);
+  if (needsRehash(agent.passwordHash)) {
+    await db
+      .update(agents)
+      .set({ passwordHash: await hashPassword(input.password) })
+      .where(eq(agents.id, agent.id));
+  }
+  return startSession(db, agent.id);
+}
+
+async function startSession(db: Db, agentId: string): Promise<NewSession> {
+  const token = generateSessionToken();
+  const session = await createSession(db, token, agentId);
+  return { token, expiresAt: session.expiresAt, agentId };
+}

@@ -1,0 +1,99 @@
+// Sessions per Lucia's session guide: a random token in the cookie, only its SHA-256 in the database,
+// 30-day expiry that slides forward when less than half of it is left.
+import { sha256 } from "@oslojs/crypto/sha2";
+import { encodeBase32LowerCaseNoPadding, encodeHexLowerCase } from "@oslojs/encoding";
+import { type Agent, agents, sessions } from "db";
+import { eq } from "drizzle-orm";
+import type { Db } from "../../lib/db";
+
+export const SESSION_COOKIE = "rm_session";
+const DAY_MS = 24 * 60 * 60 * 1000;
+export const SESSION_TTL_MS = 30 * DAY_MS;
+
+export type SessionAgent = Pick<
+  Agent,
+  | "id"
+  | "email"
+  | "name"
+  | "brokerageName"
+  | "licenseNumber"
+  | "phone"
+  | "timezone"
+  | "marketingEmail"
+  | "autoDraftNewListings"
+>;
+export type ValidatedSession = { id: string; agentId: string; expiresAt: Date; refreshed: boolean };
+
+export function generateSessionToken(): string {
+  return encodeBase32LowerCaseNoPadding(crypto.getRandomValues(new Uint8Array(20)));
+}
+
+export function sessionIdFromToken(token: string): string {
+  return encodeHexLowerCase(sha256(new TextEncoder().encode(token)));
+}
+
+export async function createSession(db: Db, token: string, agentId: string, now = Date.now()) {
+  const session = { id: sessionIdFromToken(token), agentId, expiresAt: new Date(now + SESSION_TTL_MS) };
+  await db.insert(sessions).values(session);
+  return session;
+}
+
+export const agentColumns = {
+  id: agents.id,
+  email: agents.email,
+  name: agents.name,
+  brokerageName: agents.brokerageName,
+  licenseNumber: agents.licenseNumber,
+  phone: agents.phone,
+  timezone: agents.timezone,
+  marketingEmail: agents.marketingEmail,
+  autoDraftNewListings: agents.autoDraftNewListings,
+};
+
+export async function validateSessionToken(
+  db: Db,
+  token: string,
+  now = Date.now(),
+): Promise<{ session: ValidatedSession; agent: SessionAgent } | null> {
+  const id = sessionIdFromToken(token);
+  const [row] = await db
+    .select({ agent: agentColumns, expiresAt: sessions.expiresAt })
+    .from(sessions)
+    .innerJoin(agents, eq(agents.id, sessions.agentId))
+    .where(eq(sessions.id, id))
+    .limit(1);
+  if (!row) return null;
+  if (now >= row.expiresAt.getTime()) {
+    await db.delete(sessions).where(eq(sessions.id, id));
+    return null;
+  }
+  let expiresAt = row.expiresAt;
+  let refreshed = false;
+  if (now >= expiresAt.getTime() - SESSION_TTL_MS / 2) {
+    expiresAt = new Date(now + SESSION_TTL_MS);
+    refreshed = true;
+    await db.update(sessions).set({ expiresAt }).where(eq(sessions.id, id));
+  }
+  return { session: { id, agentId: row.agent.id, expiresAt, refreshed }, agent: row.agent };
+}
+
+export async function invalidateSession(db: Db, sessionId: string) {
+  await db.delete(sessions).where(eq(sessions.id, sessionId));
+}
+
+export function sessionCookie(token: string, expiresAt: Date): string {
+  return `${SESSION_COOKIE}=${token}; HttpOnly; Secure; SameSite=Lax; Path=/; Expires=${expiresAt.toUTCString()}`;
+}
+
+export function blankSessionCookie(): string {
+  return `${SESSION_COOKIE}=; HttpOnly; Secure; SameSite=Lax; Path=/; Max-Age=0`;
+}
+
+export function readSessionToken(cookieHeader: string | null): string | null {
+  if (!cookieHeader) return null;
+  for (const part of cookieHeader.split(";")) {
+    const [name, ...rest] = part.trim().split("=");
+    if (name === SESSION_COOKIE) return rest.join("=") || null;
+  }
+  return null;
+}

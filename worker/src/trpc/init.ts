@@ -1,0 +1,88 @@
+import { initTRPC, StandardSchemaV1Error, TRPCError } from "@trpc/server";
+import type { FetchCreateContextFnOptions } from "@trpc/server/adapters/fetch";
+import { createDb } from "../lib/db";
+import { ServiceError } from "../lib/errors";
+import { readSessionToken, sessionCookie, validateSessionToken } from "../services/auth/sessions";
+
+export function createContext({ req, resHeaders }: FetchCreateContextFnOptions, env: Env) {
+  return {
+    env,
+    db: createDb(env.DB),
+    req,
+    resHeaders,
+    ip: req.headers.get("CF-Connecting-IP") ?? "unknown",
+  };
+}
+export type Context = ReturnType<typeof createContext>;
+
+type FieldErrors = Record<string, string[]>;
+
+function fieldErrorsOf(cause: unknown): FieldErrors | null {
+  if (cause instanceof StandardSchemaV1Error) {
+    const fields: FieldErrors = {};
+    for (const issue of cause.issues) {
+      const key =
+        (issue.path ?? []).map((p) => (typeof p === "object" ? String(p.key) : String(p))).join(".") ||
+        "input";
+      fields[key] = [...(fields[key] ?? []), issue.message];
+    }
+    return fields;
+  }
+  if (cause instanceof ServiceError && cause.details.field) return { [cause.details.field]: [cause.message] };
+  return null;
+}
+
+const t = initTRPC.context<Context>().create({
+  errorFormatter({ shape, error }) {
+    const fieldErrors = fieldErrorsOf(error.cause);
+    const first = fieldErrors && Object.entries(fieldErrors)[0];
+    const message =
+      error.cause instanceof StandardSchemaV1Error && first ? `${first[0]}: ${first[1][0]}` : shape.message;
+    const retryAfterSeconds =
+      error.cause instanceof ServiceError ? error.cause.details.retryAfterSeconds : undefined;
+    const data = { ...shape.data, fieldErrors, retryAfterSeconds };
+    // Never leak stack traces or internal messages of unexpected errors.
+    delete (data as { stack?: string }).stack;
+    return error.code === "INTERNAL_SERVER_ERROR"
+      ? { ...shape, message: "Something went wrong. Please try again.", data }
+      : { ...shape, message, data };
+  },
+});
+
+export const router = t.router;
+export const createCallerFactory = t.createCallerFactory;
+
+/** Maps the service error family to tRPC codes in one place. */
+const serviceErrors = t.middleware(async ({ next }) => {
+  const result = await next();
+  if (!result.ok && result.error.cause instanceof ServiceError) {
+    const cause = result.error.cause;
+    throw new TRPCError({ code: cause.code, message: cause.message, cause });
+  }
+  return result;
+});
+
+// Every state-changing call must come from our own origin (CSRF): browsers always send Origin on POST,
+// whatever the content type, so a missing or foreign Origin is refused.
+const sameOriginMutations = t.middleware(({ ctx, type, next }) => {
+  if (type === "mutation") {
+    const allowed = ctx.env.APP_ORIGIN || new URL(ctx.req.url).origin;
+    const origin = ctx.req.headers.get("Origin");
+    const fetchSite = ctx.req.headers.get("Sec-Fetch-Site");
+    if (origin !== allowed || (fetchSite !== null && fetchSite !== "same-origin")) {
+      throw new TRPCError({ code: "FORBIDDEN", message: "Cross-origin request refused" });
+    }
+  }
+  return next();
+});
+
+export const publicProcedure = t.procedure.use(serviceErrors).use(sameOriginMutations);
+
+export const protectedProcedure = publicProcedure.use(async ({ ctx, next }) => {
+  const token = readSessionToken(ctx.req.headers.get("Cookie"));
+  const auth = token ? await validateSessionToken(ctx.db, token) : null;
+  if (!token || !auth) throw new TRPCError({ code: "UNAUTHORIZED", message: "Sign in to continue" });
+  if (auth.session.refreshed)
+    ctx.resHeaders.append("Set-Cookie", sessionCookie(token, auth.session.expiresAt));
+  return next({ ctx: { ...ctx, session: auth.session, agent: auth.agent } });
+});
