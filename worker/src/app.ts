@@ -1,5 +1,6 @@
 import { trpcServer } from "@hono/trpc-server";
 import { Hono } from "hono";
+import { sameOriginMutations } from "./lib/csrf";
 import { SECURITY_HEADERS } from "./lib/security-headers";
 import { createContext } from "./trpc/init";
 import { appRouter } from "./trpc/router";
@@ -11,6 +12,8 @@ app.use("*", async (c, next) => {
   for (const [name, value] of Object.entries(SECURITY_HEADERS)) c.res.headers.set(name, value);
   if (c.req.path.startsWith("/api/")) c.res.headers.set("Cache-Control", "no-store");
 });
+
+app.use("/api/*", sameOriginMutations());
 
 app.get("/api/health", (c) => c.json({ ok: true }));
 

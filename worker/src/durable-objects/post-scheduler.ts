@@ -18,7 +18,7 @@ export class PostScheduler extends DurableObject<Env> {
     await this.ctx.storage.deleteAll();
   }
 
-  async scheduled(): Promise<ScheduledPost | null> {
+  async pending(): Promise<ScheduledPost | null> {
     return (await this.ctx.storage.get<ScheduledPost>("post")) ?? null;
   }
 

@@ -1,4 +1,4 @@
-import { initTRPC, StandardSchemaV1Error, TRPCError } from "@trpc/server";
+import { initTRPC, TRPCError } from "@trpc/server";
 import type { FetchCreateContextFnOptions } from "@trpc/server/adapters/fetch";
 import { createDb } from "../lib/db";
 import { ServiceError } from "../lib/errors";
@@ -17,10 +17,19 @@ export type Context = ReturnType<typeof createContext>;
 
 type FieldErrors = Record<string, string[]>;
 
+type SchemaIssue = { path?: ReadonlyArray<PropertyKey | { key: PropertyKey }>; message: string };
+
+// zod (parseAsync) and Standard Schema validators both throw an error with an `issues` list.
+function schemaIssuesOf(cause: unknown): SchemaIssue[] | null {
+  const issues = (cause as { issues?: unknown } | undefined)?.issues;
+  return Array.isArray(issues) ? (issues as SchemaIssue[]) : null;
+}
+
 function fieldErrorsOf(cause: unknown): FieldErrors | null {
-  if (cause instanceof StandardSchemaV1Error) {
+  const issues = schemaIssuesOf(cause);
+  if (issues) {
     const fields: FieldErrors = {};
-    for (const issue of cause.issues) {
+    for (const issue of issues) {
       const key =
         (issue.path ?? []).map((p) => (typeof p === "object" ? String(p.key) : String(p))).join(".") ||
         "input";
@@ -37,7 +46,9 @@ const t = initTRPC.context<Context>().create({
     const fieldErrors = fieldErrorsOf(error.cause);
     const first = fieldErrors && Object.entries(fieldErrors)[0];
     const message =
-      error.cause instanceof StandardSchemaV1Error && first ? `${first[0]}: ${first[1][0]}` : shape.message;
+      error.code === "BAD_REQUEST" && schemaIssuesOf(error.cause) && first
+        ? `${first[0]}: ${first[1][0]}`
+        : shape.message;
     const retryAfterSeconds =
       error.cause instanceof ServiceError ? error.cause.details.retryAfterSeconds : undefined;
     const data = { ...shape.data, fieldErrors, retryAfterSeconds };
@@ -62,21 +73,8 @@ const serviceErrors = t.middleware(async ({ next }) => {
   return result;
 });
 
-// Every state-changing call must come from our own origin (CSRF): browsers always send Origin on POST,
-// whatever the content type, so a missing or foreign Origin is refused.
-const sameOriginMutations = t.middleware(({ ctx, type, next }) => {
-  if (type === "mutation") {
-    const allowed = ctx.env.APP_ORIGIN || new URL(ctx.req.url).origin;
-    const origin = ctx.req.headers.get("Origin");
-    const fetchSite = ctx.req.headers.get("Sec-Fetch-Site");
-    if (origin !== allowed || (fetchSite !== null && fetchSite !== "same-origin")) {
-      throw new TRPCError({ code: "FORBIDDEN", message: "Cross-origin request refused" });
-    }
-  }
-  return next();
-});
-
-export const publicProcedure = t.procedure.use(serviceErrors).use(sameOriginMutations);
+// Cross-origin mutations are refused before tRPC runs: see lib/csrf.ts, mounted in app.ts.
+export const publicProcedure = t.procedure.use(serviceErrors);
 
 export const protectedProcedure = publicProcedure.use(async ({ ctx, next }) => {
   const token = readSessionToken(ctx.req.headers.get("Cookie"));

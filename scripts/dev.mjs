@@ -1,0 +1,26 @@
+// `pnpm dev`: local D1 with migrations applied, the web build kept fresh, and the Worker (API, cron,
+// queues, Durable Objects, static assets) on wrangler dev: one origin, as in production.
+import path from "node:path";
+import { ensureDevVars, migrateLocal, root, run, start, waitForHttp } from "./lib.mjs";
+
+const port = process.env.PORT ?? "8787";
+ensureDevVars();
+migrateLocal();
+const web = { cwd: path.join(root, "web") };
+run("vite", ["build", "--logLevel", "warn"], web);
+
+const children = [
+  start("vite", ["build", "--watch", "--logLevel", "warn"], web),
+  start("wrangler", ["dev", "--port", port, "--test-scheduled", "--show-interactive-dev-session=false"]),
+];
+
+const stop = () => {
+  for (const child of children) child.kill("SIGTERM");
+  process.exit(0);
+};
+process.on("SIGINT", stop);
+process.on("SIGTERM", stop);
+for (const child of children) child.on("exit", (code) => code && stop());
+
+await waitForHttp(`http://localhost:${port}/api/health`);
+console.log(`\n  Realtor Marketing is running. Sign up at http://localhost:${port}/register\n`);

@@ -1,0 +1,23 @@
+// The server Playwright tests run against: wrangler dev on fresh local state (own persist dir).
+import { rmSync } from "node:fs";
+import path from "node:path";
+import { migrateLocal, root, start } from "./lib.mjs";
+
+const port = process.env.E2E_PORT ?? "8790";
+const state = path.join(root, ".wrangler", "e2e-state");
+rmSync(state, { recursive: true, force: true });
+migrateLocal(state);
+const server = start("wrangler", [
+  "dev",
+  "--port",
+  port,
+  "--persist-to",
+  state,
+  "--show-interactive-dev-session=false",
+  "--var",
+  "APP_ENV:test",
+]);
+const stop = () => server.kill("SIGTERM");
+process.on("SIGINT", stop);
+process.on("SIGTERM", stop);
+server.on("exit", (code) => process.exit(code ?? 0));

@@ -1,0 +1,56 @@
+// Small helpers shared by the dev, check and e2e scripts (plain Node, no dependencies).
+import { spawn, spawnSync } from "node:child_process";
+import { copyFileSync, existsSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const bin = path.join(root, "node_modules", ".bin");
+
+/** Environment for tools: the repo's Node 22 first on PATH, wrangler quiet and offline-friendly. */
+export const toolEnv = {
+  ...process.env,
+  PATH: `${bin}${path.delimiter}${process.env.PATH}`,
+  WRANGLER_SEND_METRICS: "false",
+  WRANGLER_HIDE_BANNER: "true",
+  CLOUDFLARE_CF_FETCH_ENABLED: "false",
+};
+
+export function run(command, args, options = {}) {
+  const result = spawnSync(command, args, { cwd: root, env: toolEnv, stdio: "inherit", ...options });
+  if (result.status !== 0) {
+    throw new Error(`${command} ${args.join(" ")} exited with ${result.status ?? result.signal}`);
+  }
+  return result;
+}
+
+export function start(command, args, options = {}) {
+  return spawn(command, args, { cwd: root, env: toolEnv, stdio: "inherit", ...options });
+}
+
+/** Local variables for wrangler dev; never overwrites a developer's own .dev.vars. */
+export function ensureDevVars() {
+  const target = path.join(root, ".dev.vars");
+  if (!existsSync(target)) copyFileSync(path.join(root, ".dev.vars.example"), target);
+}
+
+/** Applies pending D1 migrations to local state (CI=true keeps wrangler from prompting). */
+export function migrateLocal(persistTo) {
+  const args = ["d1", "migrations", "apply", "DB", "--local"];
+  if (persistTo) args.push("--persist-to", persistTo);
+  run("wrangler", args, { env: { ...toolEnv, CI: "true" } });
+}
+
+/** Resolves once `url` answers 2xx, or throws after `timeoutMs`. */
+export async function waitForHttp(url, timeoutMs = 60_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {
+      // not up yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new Error(`${url} did not answer within ${timeoutMs} ms`);
+}
