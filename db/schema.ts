@@ -172,6 +172,11 @@ export const listings = sqliteTable(
     incentives: text("incentives").notNull().default(""),
     description: text("description").notNull().default(""),
     imageUrls: text("image_urls", { mode: "json" }).$type<string[]>().notNull().default([]),
+    // Set when the price changes, so lists can mark "price changed" without reading the history.
+    previousPriceCents: integer("previous_price_cents"),
+    priceChangedAt: integer("price_changed_at", { mode: "timestamp_ms" }),
+    // Written only when the listing changes (an unchanged re-run writes nothing); the source's last
+    // successful ingestion run tells when unchanged listings were last confirmed.
     firstSeenAt: integer("first_seen_at", { mode: "timestamp_ms" }).notNull(),
     lastSeenAt: integer("last_seen_at", { mode: "timestamp_ms" }).notNull(),
     offMarketAt: integer("off_market_at", { mode: "timestamp_ms" }),
@@ -189,6 +194,9 @@ export const listings = sqliteTable(
 );
 
 export type ListingFieldChange = { from: unknown; to: unknown };
+// Changes that matter for marketing; each one is handed to the content agent once.
+export const LISTING_EVENTS = ["new_listing", "price_drop", "status_change", "new_incentive"] as const;
+export type ListingEvent = (typeof LISTING_EVENTS)[number];
 
 export const listingChanges = sqliteTable(
   "rltr_mktg_listing_changes",
@@ -206,11 +214,16 @@ export const listingChanges = sqliteTable(
       .$type<Record<string, ListingFieldChange>>()
       .notNull()
       .default({}),
+    // Marketing events this change carries (empty for cosmetic changes) and, like an outbox, when they
+    // were handed to the content-generation queue: undispatched rows are sent again on the next run.
+    events: text("events", { mode: "json" }).$type<ListingEvent[]>().notNull().default([]),
+    dispatchedAt: integer("dispatched_at", { mode: "timestamp_ms" }),
     createdAt: createdAt(),
   },
   (t) => [
     index("rltr_mktg_listing_changes_listing_idx").on(t.listingId, t.createdAt),
     index("rltr_mktg_listing_changes_agent_idx").on(t.agentId, t.createdAt),
+    index("rltr_mktg_listing_changes_dispatch_idx").on(t.dispatchedAt),
   ],
 );
 

@@ -82,11 +82,12 @@ try {
   step("worker types are current (wrangler types --check)", () =>
     run("wrangler", [...wranglerTypes, "--check"]),
   );
+  // The build also writes web/src/routeTree.gen.ts, which the typecheck needs.
+  step("web build (vite)", () => run("vite", ["build"], { cwd: path.join(root, "web") }));
   step("typecheck (tsc -b)", () => run("tsc", ["-b"]));
   step("unit and integration tests in workerd (vitest)", () =>
     run("vitest", ["run", "--reporter=default", "--reporter=json", `--outputFile.json=${results.vitest}`]),
   );
-  step("web build (vite)", () => run("vite", ["build"], { cwd: path.join(root, "web") }));
   step("worker bundle (wrangler deploy --dry-run)", reportWorkerBundle);
   if (!skipE2e) {
     step("browser (Debian Chromium)", ensureChromium);

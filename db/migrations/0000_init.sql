@@ -101,6 +101,8 @@ CREATE TABLE `rltr_mktg_listing_changes` (
 	`run_id` text,
 	`change_type` text NOT NULL,
 	`changes` text DEFAULT '{}' NOT NULL,
+	`events` text DEFAULT '[]' NOT NULL,
+	`dispatched_at` integer,
 	`created_at` integer DEFAULT (cast(unixepoch('subsec') * 1000 as integer)) NOT NULL,
 	FOREIGN KEY (`listing_id`) REFERENCES `rltr_mktg_listings`(`id`) ON UPDATE no action ON DELETE cascade,
 	FOREIGN KEY (`agent_id`) REFERENCES `rltr_mktg_agents`(`id`) ON UPDATE no action ON DELETE cascade,
@@ -109,6 +111,7 @@ CREATE TABLE `rltr_mktg_listing_changes` (
 --> statement-breakpoint
 CREATE INDEX `rltr_mktg_listing_changes_listing_idx` ON `rltr_mktg_listing_changes` (`listing_id`,`created_at`);--> statement-breakpoint
 CREATE INDEX `rltr_mktg_listing_changes_agent_idx` ON `rltr_mktg_listing_changes` (`agent_id`,`created_at`);--> statement-breakpoint
+CREATE INDEX `rltr_mktg_listing_changes_dispatch_idx` ON `rltr_mktg_listing_changes` (`dispatched_at`);--> statement-breakpoint
 CREATE TABLE `rltr_mktg_listing_sources` (
 	`id` text PRIMARY KEY NOT NULL,
 	`adapter` text NOT NULL,
@@ -143,6 +146,8 @@ CREATE TABLE `rltr_mktg_listings` (
 	`incentives` text DEFAULT '' NOT NULL,
 	`description` text DEFAULT '' NOT NULL,
 	`image_urls` text DEFAULT '[]' NOT NULL,
+	`previous_price_cents` integer,
+	`price_changed_at` integer,
 	`first_seen_at` integer NOT NULL,
 	`last_seen_at` integer NOT NULL,
 	`off_market_at` integer,

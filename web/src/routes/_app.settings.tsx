@@ -1,0 +1,113 @@
+import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { createFileRoute } from "@tanstack/react-router";
+import { useMemo } from "react";
+import { profileInput } from "worker/schemas/agent";
+import { FormAlert, SelectField, SubmitButton, TextField } from "../components/Field";
+import { PageHeader } from "../components/PageHeader";
+import { useMe } from "../lib/auth";
+import { useForm } from "../lib/form";
+import { type Agent, trpc } from "../trpc";
+import { otherTimeZones, US_TIME_ZONES } from "./-components/timezones";
+
+export const Route = createFileRoute("/_app/settings")({
+  component: SettingsPage,
+});
+
+function formValues(agent: Agent) {
+  return {
+    name: agent.name,
+    brokerageName: agent.brokerageName,
+    licenseNumber: agent.licenseNumber,
+    phone: agent.phone,
+    timezone: agent.timezone,
+    marketingEmail: agent.marketingEmail ?? "",
+  };
+}
+
+function SettingsPage() {
+  const me = useMe();
+  const queryClient = useQueryClient();
+  const updateProfile = useMutation(trpc.agent.updateProfile.mutationOptions());
+  const form = useForm({
+    initialValues: formValues(me),
+    schema: profileInput,
+    onSubmit: async (data) => {
+      const saved = await updateProfile.mutateAsync(data);
+      queryClient.setQueryData(trpc.auth.me.queryKey(), saved);
+      return formValues(saved);
+    },
+  });
+  const timezone = form.values.timezone;
+  const otherZones = useMemo(() => otherTimeZones(timezone), [timezone]);
+
+  return (
+    <>
+      <PageHeader
+        documentTitle="Settings"
+        title="Settings"
+        description="Drafted posts use these details. Florida advertising rules require your brokerage name in every ad."
+      />
+      <section className="card form-card" aria-labelledby="profile-heading">
+        <h2 className="card-title" id="profile-heading">
+          Profile
+        </h2>
+        <form className="form" noValidate onSubmit={form.handleSubmit}>
+          <FormAlert message={form.formError} />
+          <div className="form-grid">
+            <TextField label="Full name" autoComplete="name" field={form.field("name")} />
+            <TextField
+              label="Brokerage name"
+              autoComplete="organization"
+              hint="Shown in every ad."
+              field={form.field("brokerageName")}
+            />
+            <TextField
+              label="License number"
+              autoComplete="off"
+              hint="Your Florida real estate license, e.g. SL3456789."
+              field={form.field("licenseNumber")}
+            />
+            <TextField
+              label="Phone"
+              type="tel"
+              autoComplete="tel"
+              hint="Buyers use it to reach you."
+              field={form.field("phone")}
+            />
+            <SelectField label="Time zone" field={form.field("timezone")}>
+              <optgroup label="United States">
+                {US_TIME_ZONES.map((zone) => (
+                  <option key={zone.value} value={zone.value}>
+                    {zone.label}
+                  </option>
+                ))}
+              </optgroup>
+              <optgroup label="All time zones">
+                {otherZones.map((zone) => (
+                  <option key={zone} value={zone}>
+                    {zone.replaceAll("_", " ")}
+                  </option>
+                ))}
+              </optgroup>
+            </SelectField>
+            <TextField
+              label="Marketing department email"
+              type="email"
+              optional
+              autoComplete="off"
+              field={form.field("marketingEmail")}
+            />
+          </div>
+          <div className="form-actions">
+            <SubmitButton pending={form.pending} pendingLabel="Saving…">
+              Save changes
+            </SubmitButton>
+            <p className="form-status" role="status">
+              {form.succeeded ? "Profile saved." : ""}
+            </p>
+          </div>
+        </form>
+      </section>
+    </>
+  );
+}
