@@ -5,12 +5,13 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 
 export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-const bin = path.join(root, "node_modules", ".bin");
+// Root tools first, then the web package's own (vite is a dependency of web/ only).
+const bins = [path.join(root, "node_modules", ".bin"), path.join(root, "web", "node_modules", ".bin")];
 
 /** Environment for tools: the repo's Node 22 first on PATH, wrangler quiet and offline-friendly. */
 export const toolEnv = {
   ...process.env,
-  PATH: `${bin}${path.delimiter}${process.env.PATH}`,
+  PATH: [...bins, process.env.PATH].join(path.delimiter),
   WRANGLER_SEND_METRICS: "false",
   WRANGLER_HIDE_BANNER: "true",
   CLOUDFLARE_CF_FETCH_ENABLED: "false",
@@ -19,7 +20,8 @@ export const toolEnv = {
 export function run(command, args, options = {}) {
   const result = spawnSync(command, args, { cwd: root, env: toolEnv, stdio: "inherit", ...options });
   if (result.status !== 0) {
-    throw new Error(`${command} ${args.join(" ")} exited with ${result.status ?? result.signal}`);
+    const why = result.error?.message ?? `exited with ${result.status ?? result.signal}`;
+    throw new Error(`${command} ${args.join(" ")}: ${why}`);
   }
   return result;
 }
