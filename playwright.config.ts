@@ -1,6 +1,8 @@
 import { defineConfig } from "@playwright/test";
 
 const port = process.env.E2E_PORT ?? "8790";
+// The fake builder site the e2e server's listing agent scrapes; tests drive it through its control API.
+process.env.E2E_BUILDER_SITE_URL ??= "http://127.0.0.1:8791";
 
 // Debian's Chromium (apt-get install chromium); Playwright never downloads a browser here.
 export default defineConfig({

@@ -248,6 +248,8 @@ export const contentPieces = sqliteTable(
     parentId: text("parent_id").references((): AnySQLiteColumn => contentPieces.id, {
       onDelete: "set null",
     }),
+    // The first version's id (its own id for version 1): all versions of a piece share it.
+    rootId: text("root_id").notNull().default(""),
     // Makes queue redelivery harmless: one piece per (generation request, kind, version).
     generationKey: text("generation_key").notNull().unique(),
     body: text("body").notNull().default(""),
@@ -273,6 +275,7 @@ export const contentPieces = sqliteTable(
     index("rltr_mktg_content_pieces_agent_status_idx").on(t.agentId, t.status, t.createdAt),
     index("rltr_mktg_content_pieces_agent_listing_idx").on(t.agentId, t.listingId, t.createdAt),
     index("rltr_mktg_content_pieces_parent_idx").on(t.parentId),
+    index("rltr_mktg_content_pieces_root_idx").on(t.rootId, t.version),
   ],
 );
 
@@ -316,6 +319,26 @@ export const marketingRequests = sqliteTable(
     index("rltr_mktg_marketing_requests_agent_idx").on(t.agentId, t.createdAt),
     index("rltr_mktg_marketing_requests_content_idx").on(t.contentId),
   ],
+);
+
+// Every email the product sends. Without an email API key (local development) messages stop here and a
+// development-only page shows them; with one, this is the send log (provider id, failures).
+export const emailOutbox = sqliteTable(
+  "rltr_mktg_email_outbox",
+  {
+    id: text("id").primaryKey(),
+    agentId: text("agent_id").references(() => agents.id, { onDelete: "cascade" }),
+    toAddress: text("to_address").notNull(),
+    subject: text("subject").notNull(),
+    html: text("html").notNull(),
+    text: text("text").notNull(),
+    idempotencyKey: text("idempotency_key").notNull().unique(),
+    status: text("status", { enum: ["stored", "sent", "failed"] }).notNull(),
+    providerId: text("provider_id"),
+    error: text("error"),
+    createdAt: createdAt(),
+  },
+  (t) => [index("rltr_mktg_email_outbox_agent_idx").on(t.agentId, t.createdAt)],
 );
 
 export const socialAccounts = sqliteTable(

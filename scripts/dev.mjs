@@ -4,12 +4,15 @@ import path from "node:path";
 import { ensureDevVars, migrateLocal, root, run, start, waitForHttp } from "./lib.mjs";
 
 const port = process.env.PORT ?? "8787";
+// The local stand-in for the builder's site (tools/builder-site); .dev.vars points LISTING_SOURCE_URL at it.
+const builderSitePort = process.env.BUILDER_SITE_PORT ?? "8788";
 ensureDevVars();
 migrateLocal();
 const web = { cwd: path.join(root, "web") };
 run("vite", ["build", "--logLevel", "warn"], web);
 
 const children = [
+  start("node", ["tools/builder-site/server.mjs", "--port", builderSitePort]),
   start("vite", ["build", "--watch", "--logLevel", "warn"], web),
   start("wrangler", ["dev", "--port", port, "--test-scheduled", "--show-interactive-dev-session=false"]),
 ];
@@ -23,4 +26,8 @@ process.on("SIGTERM", stop);
 for (const child of children) child.on("exit", (code) => code && stop());
 
 await waitForHttp(`http://localhost:${port}/api/health`);
-console.log(`\n  Realtor Marketing is running. Sign up at http://localhost:${port}/register\n`);
+console.log(`
+  Realtor Marketing is running. Sign up at http://localhost:${port}/register
+  Listings come from the local builder site at http://127.0.0.1:${builderSitePort} (Listings > Run ingestion now,
+  or the cron: curl "http://localhost:${port}/__scheduled?cron=*/30+*+*+*+*").
+`);

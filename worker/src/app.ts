@@ -2,6 +2,7 @@ import { trpcServer } from "@hono/trpc-server";
 import { Hono } from "hono";
 import { sameOriginMutations } from "./lib/csrf";
 import { SECURITY_HEADERS } from "./lib/security-headers";
+import { imagesApp } from "./routes/images";
 import { createContext } from "./trpc/init";
 import { appRouter } from "./trpc/router";
 
@@ -9,13 +10,18 @@ export const app = new Hono<{ Bindings: Env }>();
 
 app.use("*", async (c, next) => {
   await next();
-  for (const [name, value] of Object.entries(SECURITY_HEADERS)) c.res.headers.set(name, value);
-  if (c.req.path.startsWith("/api/")) c.res.headers.set("Cache-Control", "no-store");
+  for (const [name, value] of Object.entries(SECURITY_HEADERS)) {
+    if (!c.res.headers.has(name)) c.res.headers.set(name, value);
+  }
+  if (c.req.path.startsWith("/api/") && !c.res.headers.has("Cache-Control")) {
+    c.res.headers.set("Cache-Control", "no-store");
+  }
 });
 
 app.use("/api/*", sameOriginMutations());
 
 app.get("/api/health", (c) => c.json({ ok: true }));
+app.route("/api/images", imagesApp);
 
 app.use(
   "/api/trpc/*",

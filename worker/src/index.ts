@@ -8,5 +8,5 @@ export { PostScheduler } from "./durable-objects/post-scheduler";
 export default {
   fetch: app.fetch,
   scheduled: (controller, env, ctx) => ctx.waitUntil(runScheduled(controller, env)),
-  queue: (batch, env) => handleQueue(batch, env),
+  queue: (batch, env, _ctx) => handleQueue(batch, env),
 } satisfies ExportedHandler<Env>;

@@ -1,12 +1,14 @@
 import { sessions } from "db";
 import { lt } from "drizzle-orm";
+import { runListingAgent } from "./agents/listing/agent";
 import { createDb } from "./lib/db";
 import { pruneRateLimits } from "./services/rate-limit";
 
-/** Cron entry point. Housekeeping runs on every tick; the listing agent joins it in its own module. */
+/** Cron entry point: housekeeping, then the listing agent (which records its own failures per run). */
 export async function runScheduled(controller: ScheduledController, env: Env) {
   const db = createDb(env.DB);
   const now = new Date(controller.scheduledTime);
   await db.delete(sessions).where(lt(sessions.expiresAt, now));
   await pruneRateLimits(db, new Date(now.getTime() - 24 * 60 * 60 * 1000));
+  await runListingAgent(env, { trigger: "cron", now: controller.scheduledTime });
 }

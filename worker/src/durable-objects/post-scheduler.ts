@@ -1,7 +1,8 @@
 import { DurableObject } from "cloudflare:workers";
 
+import type { PostingMessage } from "../queues/messages";
+
 export type ScheduledPost = { postScheduleId: string; at: number };
-export type PostingMessage = { type: "publish"; postScheduleId: string };
 
 /**
  * One per scheduled post: holds an alarm for the post's time and then hands the post to the posting

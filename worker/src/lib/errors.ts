@@ -5,7 +5,8 @@ export type ServiceErrorCode =
   | "FORBIDDEN"
   | "NOT_FOUND"
   | "CONFLICT"
-  | "TOO_MANY_REQUESTS";
+  | "TOO_MANY_REQUESTS"
+  | "BAD_GATEWAY";
 
 export class ServiceError extends Error {
   constructor(

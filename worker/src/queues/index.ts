@@ -1,7 +1,19 @@
+import { consumeContentBatch, consumeContentDeadLetters } from "../agents/content/consumer";
+import { consumePostingBatch, consumePostingDeadLetters } from "../agents/social/posting-consumer";
+import type { ContentGenerationMessage, PostingMessage } from "./messages";
+
 export type QueueConsumer = (batch: MessageBatch<unknown>, env: Env) => Promise<void>;
 
-// Each product queue gets its consumer from the agent that owns it (content, social, notification).
-const consumers: Partial<Record<string, QueueConsumer>> = {};
+// Queue names as in wrangler.toml; each queue's consumer belongs to the agent that owns the work.
+const consumers: Partial<Record<string, QueueConsumer>> = {
+  "rltr-mktg-content-generation": (batch, env) =>
+    consumeContentBatch(batch as MessageBatch<ContentGenerationMessage>, env),
+  "rltr-mktg-content-generation-dlq": (batch, env) =>
+    consumeContentDeadLetters(batch as MessageBatch<ContentGenerationMessage>, env),
+  "rltr-mktg-posting": (batch, env) => consumePostingBatch(batch as MessageBatch<PostingMessage>, env),
+  "rltr-mktg-posting-dlq": (batch, env) =>
+    consumePostingDeadLetters(batch as MessageBatch<PostingMessage>, env),
+};
 
 export async function handleQueue(batch: MessageBatch<unknown>, env: Env): Promise<void> {
   const consumer = consumers[batch.queue];

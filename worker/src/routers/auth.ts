@@ -5,7 +5,7 @@ import { protectedProcedure, publicProcedure, router } from "../trpc/init";
 
 export const authRouter = router({
   register: publicProcedure.input(registerInput).mutation(async ({ ctx, input }) => {
-    const session = await registerAgent(ctx.db, input, ctx.ip);
+    const session = await registerAgent(ctx.db, input, ctx.ip, ctx.env.LISTING_SOURCE_URL);
     ctx.resHeaders.append("Set-Cookie", sessionCookie(session.token, session.expiresAt));
     return { agentId: session.agentId };
   }),

@@ -1,10 +1,20 @@
 import { agentRouter } from "../routers/agent";
 import { authRouter } from "../routers/auth";
+import { contentRouter } from "../routers/content";
+import { dashboardRouter } from "../routers/dashboard";
+import { devRouter } from "../routers/dev";
+import { listingsRouter } from "../routers/listings";
+import { marketingRouter } from "../routers/marketing";
 import { router } from "./init";
 
 export const appRouter = router({
   auth: authRouter,
   agent: agentRouter,
+  dashboard: dashboardRouter,
+  listings: listingsRouter,
+  content: contentRouter,
+  marketing: marketingRouter,
+  dev: devRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -4,6 +4,7 @@ import type { Db } from "../../lib/db";
 import { ServiceError } from "../../lib/errors";
 import { newId } from "../../lib/ids";
 import type { LoginInput, RegisterInput } from "../../schemas/auth";
+import { followSource } from "../listing-sources";
 import { assertUnderRateLimit, consumeRateLimit, hitRateLimit, resetRateLimit } from "../rate-limit";
 import { burnPasswordCheck, hashPassword, needsRehash, verifyPassword } from "./password";
 import { createSession, generateSessionToken } from "./sessions";
@@ -19,7 +20,13 @@ const BAD_CREDENTIALS = "Incorrect email or password";
 
 export type NewSession = { token: string; expiresAt: Date; agentId: string };
 
-export async function registerAgent(db: Db, input: RegisterInput, ip: string): Promise<NewSession> {
+/** Creates the account, makes it follow the default builder site, and signs it in. */
+export async function registerAgent(
+  db: Db,
+  input: RegisterInput,
+  ip: string,
+  defaultSourceUrl: string,
+): Promise<NewSession> {
   await consumeRateLimit(
     db,
     `register:ip:${ip}`,
@@ -50,6 +57,7 @@ export async function registerAgent(db: Db, input: RegisterInput, ip: string): P
     }
     throw error;
   }
+  await followSource(db, agentId, defaultSourceUrl);
   return startSession(db, agentId);
 }
 

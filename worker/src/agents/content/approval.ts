@@ -1,0 +1,101 @@
+// The approval state machine (the backlog's UserProxyAgent): which action may move a piece from which
+// status to which, and the one place that applies a transition together with its audit event.
+import { type CONTENT_STATUSES, contentEvents, contentPieces } from "db";
+import { and, eq, sql } from "drizzle-orm";
+import type { Db } from "../../lib/db";
+import { ServiceError } from "../../lib/errors";
+import { newId } from "../../lib/ids";
+
+export type ContentStatus = (typeof CONTENT_STATUSES)[number];
+export const CONTENT_ACTIONS = [
+  "approve_and_post",
+  "reject_discard",
+  "request_revisions",
+  "send_to_marketing",
+  "record_marketing_response",
+] as const;
+export type ContentAction = (typeof CONTENT_ACTIONS)[number] | "edit";
+export type Actor = "agent" | "system" | "marketing";
+
+/** From which statuses each action may start. */
+export const ALLOWED_FROM: Record<ContentAction, readonly ContentStatus[]> = {
+  approve_and_post: ["pending_approval", "sent_to_marketing"],
+  reject_discard: ["pending_approval", "sent_to_marketing", "failed"],
+  request_revisions: ["pending_approval", "sent_to_marketing"],
+  send_to_marketing: ["pending_approval"],
+  record_marketing_response: ["sent_to_marketing"],
+  edit: ["pending_approval", "sent_to_marketing"],
+};
+
+const ACTION_LABELS: Record<ContentAction, string> = {
+  approve_and_post: "approve",
+  reject_discard: "reject",
+  request_revisions: "request revisions for",
+  send_to_marketing: "send to marketing",
+  record_marketing_response: "record a marketing response for",
+  edit: "edit",
+};
+
+export const STATUS_LABELS: Record<ContentStatus, string> = {
+  generating: "still being drafted",
+  pending_approval: "waiting for approval",
+  revision_requested: "being revised",
+  sent_to_marketing: "with the marketing department",
+  approved: "approved",
+  scheduled: "scheduled",
+  posting: "being posted",
+  posted: "posted",
+  rejected: "rejected",
+  failed: "failed",
+  superseded: "replaced by a newer version",
+};
+
+export function assertAllowed(action: ContentAction, status: ContentStatus): void {
+  if (!ALLOWED_FROM[action].includes(status)) {
+    throw new ServiceError(
+      "CONFLICT",
+      `You can't ${ACTION_LABELS[action]} a draft that is ${STATUS_LABELS[status]}.`,
+    );
+  }
+}
+
+type TransitionInput = {
+  pieceId: string;
+  agentId: string;
+  from: ContentStatus;
+  to: ContentStatus;
+  action: string;
+  actor: Actor;
+  note?: string | null;
+  set?: Partial<typeof contentPieces.$inferInsert>;
+};
+
+/**
+ * Moves a piece from exactly `from` to `to` and writes its content event, in one transaction. The event
+ * is inserted only if the update matched (`changes() = 1`), so a piece that changed meanwhile gets
+ * neither, and the caller hears CONFLICT.
+ */
+export async function transition(db: Db, input: TransitionInput): Promise<void> {
+  const now = Date.now();
+  const [updated] = await db.batch([
+    db
+      .update(contentPieces)
+      .set({ ...input.set, status: input.to, updatedAt: new Date(now) })
+      .where(
+        and(
+          eq(contentPieces.id, input.pieceId),
+          eq(contentPieces.agentId, input.agentId),
+          eq(contentPieces.status, input.from),
+        ),
+      )
+      .returning({ id: contentPieces.id }),
+    // Columns in the table's order: id, content_id, agent_id, actor, action, from, to, note, created_at.
+    db.insert(contentEvents).select(sql`
+      select ${newId()}, ${input.pieceId}, ${input.agentId}, ${input.actor}, ${input.action}, ${input.from},
+             ${input.to}, ${input.note ?? null}, ${now}
+      where changes() = 1`),
+  ]);
+  if (updated.length === 0) {
+    throw new ServiceError("CONFLICT", "This draft changed in the meantime. Reload it and try again.");
+  }
+}

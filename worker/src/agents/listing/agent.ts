@@ -1,0 +1,259 @@
+import { agentListingSources, ingestionRuns, listingChanges, listingSources, notifications } from "db";
+import { and, desc, eq, inArray, isNull, lt, sql } from "drizzle-orm";
+import { chunk } from "../../lib/d1";
+import type { Db } from "../../lib/db";
+import { createDb } from "../../lib/db";
+import { ServiceError } from "../../lib/errors";
+import { newId } from "../../lib/ids";
+import type { ContentGenerationMessage } from "../../queues/messages";
+import { contentHash } from "./changes";
+import { scrapeSource } from "./scrape";
+import { type ApplyCounts, applyScrape } from "./store";
+
+export const USER_AGENT = "RealtorMarketingBot/1.0 (+listing agent; contact via the agent's brokerage)";
+const STALE_RUN_MS = 15 * 60_000;
+/** A run that finds less than this share of the last good run's listings is treated as a broken scrape. */
+const MIN_SHARE_OF_PREVIOUS = 0.5;
+
+export type RunSummary = {
+  runId: string;
+  sourceId: string;
+  status: "succeeded" | "failed";
+  pagesFetched: number;
+  found: number;
+  failureReason: string | null;
+} & ApplyCounts;
+
+type RunOptions = { trigger: "cron" | "manual"; agentId?: string; now?: number; fetch?: typeof fetch };
+
+/**
+ * The listing agent: for every followed source, scrape it once, then bring each follower's listings up to
+ * date and hand the marketing events to the content agent. A scrape that finds nothing, or far fewer homes
+ * than the last good run, fails the run and changes no listing.
+ */
+export async function runListingAgent(env: Env, options: RunOptions): Promise<RunSummary[]> {
+  const db = createDb(env.DB);
+  const sources = await followedSources(db, options.agentId);
+  const summaries: RunSummary[] = [];
+  for (const source of sources) {
+    try {
+      summaries.push(await ingestSource(db, source, options));
+    } catch (error) {
+      // The cron skips a source that a manual run is already ingesting; a manual caller hears about it.
+      if (options.trigger === "cron" && error instanceof ServiceError && error.code === "CONFLICT") continue;
+      throw error;
+    }
+  }
+  await dispatchPendingChanges(db, env.CONTENT_QUEUE);
+  return summaries;
+}
+
+async function followedSources(db: Db, agentId?: string) {
+  const rows = await db
+    .selectDistinct({
+      id: listingSources.id,
+      adapter: listingSources.adapter,
+      baseUrl: listingSources.baseUrl,
+      name: listingSources.name,
+    })
+    .from(listingSources)
+    .innerJoin(agentListingSources, eq(agentListingSources.sourceId, listingSources.id))
+    .where(
+      and(
+        eq(agentListingSources.enabled, true),
+        agentId ? eq(agentListingSources.agentId, agentId) : undefined,
+      ),
+    );
+  return rows;
+}
+
+async function ingestSource(
+  db: Db,
+  source: { id: string; adapter: string; baseUrl: string; name: string },
+  options: RunOptions,
+): Promise<RunSummary> {
+  const startedAt = new Date(options.now ?? Date.now());
+  const runId = await claimSource(db, source.id, startedAt, options.trigger);
+
+  const summary: RunSummary = {
+    runId,
+    sourceId: source.id,
+    status: "failed",
+    pagesFetched: 0,
+    found: 0,
+    new: 0,
+    changed: 0,
+    removed: 0,
+    failureReason: null,
+  };
+  let errors: string[] = [];
+  let recorded: ApplyCounts = { new: 0, changed: 0, removed: 0 };
+  try {
+    const scrape = await scrapeSource({
+      baseUrl: source.baseUrl,
+      adapter: source.adapter,
+      userAgent: USER_AGENT,
+      fetch: options.fetch,
+    });
+    errors = scrape.errors;
+    summary.pagesFetched = scrape.pagesFetched;
+    summary.found = scrape.listings.length;
+    summary.failureReason = await judgeScrape(db, source.id, scrape.listings.length);
+    if (!summary.failureReason) {
+      const scraped = await Promise.all(
+        scrape.listings.map(async (listing) => ({ listing, hash: await contentHash(listing) })),
+      );
+      const followers = await db
+        .select({ agentId: agentListingSources.agentId })
+        .from(agentListingSources)
+        .where(and(eq(agentListingSources.sourceId, source.id), eq(agentListingSources.enabled, true)));
+      const totals: ApplyCounts = { new: 0, changed: 0, removed: 0 };
+      for (const { agentId } of followers) {
+        // A page that failed to load may hold a listing that is still for sale: only a clean crawl may
+        // conclude that a listing is gone.
+        const counts = await applyScrape(db, {
+          agentId,
+          sourceId: source.id,
+          runId,
+          scraped,
+          allowRemovals: scrape.errors.length === 0,
+          now: startedAt,
+        });
+        totals.new += counts.new;
+        totals.changed += counts.changed;
+        totals.removed += counts.removed;
+        // A manual run reports what changed for the agent who asked; the run row keeps the totals.
+        if (agentId === options.agentId) Object.assign(summary, counts);
+      }
+      recorded = totals;
+      if (!options.agentId) Object.assign(summary, totals);
+      summary.status = "succeeded";
+    }
+  } catch (error) {
+    summary.failureReason = `Ingestion crashed: ${error instanceof Error ? error.message : String(error)}`;
+    console.error("listing agent run failed", source.baseUrl, error);
+  }
+
+  await db
+    .update(ingestionRuns)
+    .set({
+      status: summary.status,
+      finishedAt: new Date(),
+      pagesFetched: summary.pagesFetched,
+      listingsFound: summary.found,
+      listingsNew: recorded.new,
+      listingsChanged: recorded.changed,
+      listingsRemoved: recorded.removed,
+      errorCount: errors.length,
+      errors: errors.slice(0, 50),
+      failureReason: summary.failureReason,
+    })
+    .where(eq(ingestionRuns.id, runId));
+  if (summary.status === "failed") await notifyFailure(db, source, runId, summary.failureReason ?? "");
+  return summary;
+}
+
+/** Null when the scrape can be trusted; otherwise why the run fails. */
+async function judgeScrape(db: Db, sourceId: string, found: number): Promise<string | null> {
+  if (found === 0) return "No listings could be extracted (the site may be down or its layout changed).";
+  const [previous] = await db
+    .select({ found: ingestionRuns.listingsFound })
+    .from(ingestionRuns)
+    .where(and(eq(ingestionRuns.sourceId, sourceId), eq(ingestionRuns.status, "succeeded")))
+    .orderBy(desc(ingestionRuns.startedAt))
+    .limit(1);
+  if (previous && found < Math.ceil(previous.found * MIN_SHARE_OF_PREVIOUS)) {
+    return `Only ${found} listings found where the last good run found ${previous.found}; nothing was marked off-market.`;
+  }
+  return null;
+}
+
+/**
+ * One run per source at a time: the run row is inserted only if no other run is live (one atomic
+ * statement, so two racing triggers cannot both start); a run stuck for 15 minutes is closed first.
+ */
+async function claimSource(db: Db, sourceId: string, now: Date, trigger: "cron" | "manual"): Promise<string> {
+  await db
+    .update(ingestionRuns)
+    .set({ status: "failed", finishedAt: now, failureReason: "Interrupted before it finished." })
+    .where(
+      and(
+        eq(ingestionRuns.sourceId, sourceId),
+        eq(ingestionRuns.status, "running"),
+        lt(ingestionRuns.startedAt, new Date(now.getTime() - STALE_RUN_MS)),
+      ),
+    );
+  const runId = newId();
+  const result = await db.run(sql`
+    insert into ${ingestionRuns} (id, source_id, "trigger", status, started_at)
+    select ${runId}, ${sourceId}, ${trigger}, 'running', ${now.getTime()}
+    where not exists (
+      select 1 from ${ingestionRuns} where source_id = ${sourceId} and status = 'running'
+    )`);
+  if (result.meta.changes === 0) {
+    throw new ServiceError("CONFLICT", "An ingestion run for this source is already in progress.");
+  }
+  return runId;
+}
+
+async function notifyFailure(db: Db, source: { id: string; name: string }, runId: string, reason: string) {
+  const followers = await db
+    .select({ agentId: agentListingSources.agentId })
+    .from(agentListingSources)
+    .where(eq(agentListingSources.sourceId, source.id));
+  const [first, ...rest] = followers.map(({ agentId }) =>
+    db
+      .insert(notifications)
+      .values({
+        id: newId(),
+        agentId,
+        eventType: "ingestion_failed",
+        title: `Listing update from ${source.name} failed`,
+        body: reason,
+        link: "/",
+        dedupeKey: `ingestion:${runId}:${agentId}:failed`,
+      })
+      .onConflictDoNothing(),
+  );
+  if (first) await db.batch([first, ...rest]);
+}
+
+/**
+ * Hands every undispatched marketing event to the content agent (an outbox: a crash between the listing
+ * writes and the queue send is repaired by the next run). The consumer recognises redeliveries by key.
+ */
+export async function dispatchPendingChanges(db: Db, queue: Queue<ContentGenerationMessage>) {
+  const pending = await db
+    .select({
+      id: listingChanges.id,
+      agentId: listingChanges.agentId,
+      listingId: listingChanges.listingId,
+      events: listingChanges.events,
+    })
+    .from(listingChanges)
+    .where(isNull(listingChanges.dispatchedAt))
+    .limit(1000);
+  for (const batch of chunk(pending, 100)) {
+    await queue.sendBatch(
+      batch.map((change) => ({
+        body: {
+          type: "listing_event",
+          key: `change:${change.id}`,
+          agentId: change.agentId,
+          listingId: change.listingId,
+          changeId: change.id,
+          events: change.events,
+        } satisfies ContentGenerationMessage,
+      })),
+    );
+    await db
+      .update(listingChanges)
+      .set({ dispatchedAt: new Date() })
+      .where(
+        inArray(
+          listingChanges.id,
+          batch.map((change) => change.id),
+        ),
+      );
+  }
+}

@@ -1,0 +1,309 @@
+// The one client that fetches builder sites: polite (User-Agent, robots.txt, bounded concurrency, page cap),
+// patient (timeouts, retries with backoff) and never throwing for one bad page.
+
+export interface CrawlerOptions {
+  baseUrl: string;
+  userAgent: string;
+  maxPages?: number;
+  concurrency?: number;
+  timeoutMs?: number;
+  retries?: number;
+  /** First backoff step; doubles per retry, plus up to as much again of jitter. */
+  retryBaseMs?: number;
+  /** Cap on any single wait, including a server's Retry-After. */
+  maxRetryDelayMs?: number;
+  /** Bodies larger than this are refused (a detail page is ~10 KB). */
+  maxBodyBytes?: number;
+  fetch?: typeof fetch;
+  sleep?: (ms: number) => Promise<void>;
+  random?: () => number;
+}
+
+export interface Page {
+  url: string;
+  status: number;
+  contentType: string;
+  body: string;
+}
+
+export const CRAWLER_DEFAULTS = {
+  maxPages: 600,
+  concurrency: 4,
+  timeoutMs: 10_000,
+  retries: 2,
+  retryBaseMs: 500,
+  maxRetryDelayMs: 10_000,
+  maxBodyBytes: 5_000_000,
+} as const;
+
+interface RobotsRule {
+  allow: boolean;
+  pattern: RegExp;
+  length: number;
+}
+
+/** robots.txt rules for one user agent (RFC 9309: most specific group, longest match wins, Allow on ties). */
+export class RobotsRules {
+  private constructor(private readonly rules: RobotsRule[]) {}
+
+  static allowAll() {
+    return new RobotsRules([]);
+  }
+
+  static disallowAll() {
+    return new RobotsRules([{ allow: false, pattern: /^\//, length: 1 }]);
+  }
+
+  static parse(text: string, userAgent: string): RobotsRules {
+    const token = productToken(userAgent);
+    const groups: { agents: string[]; rules: RobotsRule[] }[] = [];
+    let current: { agents: string[]; rules: RobotsRule[] } | undefined;
+    let lastWasAgent = false;
+    for (const rawLine of text.split(/\r?\n/)) {
+      const line = rawLine.replace(/#.*$/, "").trim();
+      const colon = line.indexOf(":");
+      if (colon < 0) continue;
+      const key = line.slice(0, colon).trim().toLowerCase();
+      const value = line.slice(colon + 1).trim();
+      if (key === "user-agent") {
+        if (!current || !lastWasAgent) {
+          current = { agents: [], rules: [] };
+          groups.push(current);
+        }
+        current.agents.push(value.toLowerCase());
+        lastWasAgent = true;
+        continue;
+      }
+      lastWasAgent = false;
+      if (!current || (key !== "allow" && key !== "disallow")) continue;
+      // An empty Disallow allows everything, so it adds no rule.
+      if (value === "") continue;
+      current.rules.push({ allow: key === "allow", pattern: robotsPattern(value), length: value.length });
+    }
+    const own = groups.filter((g) => g.agents.some((a) => a !== "*" && productToken(a) === token));
+    const chosen = own.length > 0 ? own : groups.filter((g) => g.agents.includes("*"));
+    return new RobotsRules(chosen.flatMap((g) => g.rules));
+  }
+
+  allows(url: URL): boolean {
+    const path = `${url.pathname}${url.search}`;
+    let best: RobotsRule | undefined;
+    for (const rule of this.rules) {
+      if (!rule.pattern.test(path)) continue;
+      if (!best || rule.length > best.length || (rule.length === best.length && rule.allow)) best = rule;
+    }
+    return best ? best.allow : true;
+  }
+}
+
+/** "RealtorMarketingBot/1.0 (+https://…)" -> "realtormarketingbot". */
+export function productToken(userAgent: string): string {
+  return (userAgent.split(/[/\s]/)[0] ?? "").toLowerCase();
+}
+
+function robotsPattern(value: string): RegExp {
+  const anchored = value.endsWith("$");
+  const body = (anchored ? value.slice(0, -1) : value)
+    .split("*")
+    .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, "\\$&"))
+    .join(".*");
+  return new RegExp(`^${body}${anchored ? "$" : ""}`);
+}
+
+const RETRYABLE = new Set([408, 425, 429, 500, 502, 503, 504]);
+
+/** Seconds or an HTTP date -> milliseconds to wait; undefined when absent or unreadable. */
+export function retryAfterMs(header: string | null, now = Date.now()): number | undefined {
+  if (!header) return undefined;
+  if (/^\s*\d+\s*$/.test(header)) return Number(header) * 1000;
+  const at = Date.parse(header);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}
+
+class RetryableError extends Error {
+  constructor(
+    message: string,
+    readonly waitMs?: number,
+  ) {
+    super(message);
+  }
+}
+
+export class Crawler {
+  readonly origin: string;
+  readonly errors: string[] = [];
+  /** Distinct URLs requested in this run (retries not counted); robots.txt included. */
+  pagesFetched = 0;
+  private readonly options: { [K in keyof typeof CRAWLER_DEFAULTS]: number } & { userAgent: string };
+  private readonly doFetch: typeof fetch;
+  private readonly sleep: (ms: number) => Promise<void>;
+  private readonly random: () => number;
+  private robots: Promise<RobotsRules> | undefined;
+  private capped = 0;
+
+  constructor(options: CrawlerOptions) {
+    const { fetch: _fetch, sleep: _sleep, random: _random, baseUrl: _base, ...limits } = options;
+    this.options = { ...CRAWLER_DEFAULTS, ...stripUndefined(limits) };
+    this.origin = new URL(options.baseUrl).origin;
+    this.doFetch = options.fetch ?? ((input, init) => fetch(input, init));
+    this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+    this.random = options.random ?? Math.random;
+  }
+
+  /** How many URLs were not fetched because the page cap was reached. */
+  get skippedByCap(): number {
+    return this.capped;
+  }
+
+  /** Resolves a link against the site; null for other origins and non-http(s) links. */
+  resolve(link: string, base: string = this.origin): URL | null {
+    try {
+      const url = new URL(link, base);
+      if (url.origin !== this.origin) return null;
+      url.hash = "";
+      return url;
+    } catch {
+      return null;
+    }
+  }
+
+  /** Whether robots.txt lets us fetch `link` (robots.txt is fetched once, on first use). */
+  async allows(link: string): Promise<boolean> {
+    const url = this.resolve(link);
+    return url !== null && (await this.loadRobots()).allows(url);
+  }
+
+  /** Fetches one page; on any failure records an error naming the URL and returns null. */
+  async get(link: string): Promise<Page | null> {
+    const url = this.resolve(link);
+    if (!url) {
+      this.errors.push(`${link}: not on ${this.origin}, skipped`);
+      return null;
+    }
+    const rules = await this.loadRobots();
+    if (!rules.allows(url)) return null;
+    if (!this.takePage()) return null;
+    return this.fetchWithRetry(url);
+  }
+
+  /** Runs `task` over `items` with at most `concurrency` in flight; results keep the input order. */
+  async map<T, R>(items: readonly T[], task: (item: T) => Promise<R>): Promise<R[]> {
+    const results = new Array<R>(items.length);
+    let next = 0;
+    const lanes = Array.from({ length: Math.min(this.options.concurrency, items.length) }, async () => {
+      while (next < items.length) {
+        const index = next++;
+        results[index] = await task(items[index] as T);
+      }
+    });
+    await Promise.all(lanes);
+    return results;
+  }
+
+  private takePage(): boolean {
+    if (this.pagesFetched >= this.options.maxPages) {
+      if (this.capped === 0) this.errors.push(`page cap reached (maxPages ${this.options.maxPages})`);
+      this.capped++;
+      return false;
+    }
+    this.pagesFetched++;
+    return true;
+  }
+
+  private loadRobots(): Promise<RobotsRules> {
+    this.robots ??= (async () => {
+      const url = new URL("/robots.txt", this.origin);
+      if (!this.takePage()) return RobotsRules.disallowAll();
+      const page = await this.fetchWithRetry(url, { missingIsOk: true });
+      if (page === null) {
+        // RFC 9309: an unreachable robots.txt means crawl nothing.
+        this.errors.push(`${url.href}: robots.txt unreachable, crawled nothing`);
+        return RobotsRules.disallowAll();
+      }
+      if (page.status >= 400) return RobotsRules.allowAll();
+      return RobotsRules.parse(page.body, this.options.userAgent);
+    })();
+    return this.robots;
+  }
+
+  private async fetchWithRetry(url: URL, { missingIsOk = false } = {}): Promise<Page | null> {
+    const { retries } = this.options;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.fetchOnce(url, missingIsOk);
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        if (!(error instanceof RetryableError) || attempt >= retries) {
+          this.errors.push(`${url.href}: ${message}${attempt > 0 ? ` (after ${attempt + 1} attempts)` : ""}`);
+          return null;
+        }
+        await this.sleep(this.backoff(attempt, error.waitMs));
+      }
+    }
+  }
+
+  private backoff(attempt: number, serverWaitMs: number | undefined): number {
+    const step = this.options.retryBaseMs * 2 ** attempt;
+    const jittered = step + this.random() * step;
+    return Math.min(this.options.maxRetryDelayMs, Math.max(jittered, serverWaitMs ?? 0));
+  }
+
+  private async fetchOnce(url: URL, missingIsOk: boolean): Promise<Page> {
+    let response: Response;
+    try {
+      response = await this.doFetch(url.href, {
+        headers: {
+          "user-agent": this.options.userAgent,
+          accept: "text/html,application/xml;q=0.9,*/*;q=0.5",
+        },
+        redirect: "follow",
+        signal: AbortSignal.timeout(this.options.timeoutMs),
+      });
+    } catch (error) {
+      throw new RetryableError(describeFetchError(error, this.options.timeoutMs));
+    }
+    if (RETRYABLE.has(response.status)) {
+      await response.body?.cancel();
+      throw new RetryableError(`HTTP ${response.status}`, retryAfterMs(response.headers.get("retry-after")));
+    }
+    if (response.url && new URL(response.url).origin !== this.origin) {
+      await response.body?.cancel();
+      throw new Error(`redirected off-site to ${new URL(response.url).origin}`);
+    }
+    if (!response.ok && !(missingIsOk && response.status < 500)) {
+      await response.body?.cancel();
+      throw new Error(`HTTP ${response.status}`);
+    }
+    const length = Number(response.headers.get("content-length") ?? 0);
+    if (length > this.options.maxBodyBytes) {
+      await response.body?.cancel();
+      throw new Error(`body of ${length} bytes is over the ${this.options.maxBodyBytes} byte limit`);
+    }
+    let body: string;
+    try {
+      body = await response.text();
+    } catch (error) {
+      throw new RetryableError(describeFetchError(error, this.options.timeoutMs));
+    }
+    if (body.length > this.options.maxBodyBytes) throw new Error("body over the size limit");
+    return {
+      url: url.href,
+      status: response.status,
+      contentType: response.headers.get("content-type") ?? "",
+      body,
+    };
+  }
+}
+
+function describeFetchError(error: unknown, timeoutMs: number): string {
+  if (error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError")) {
+    return `timed out after ${timeoutMs} ms`;
+  }
+  return `network error: ${error instanceof Error ? error.message : String(error)}`;
+}
+
+function stripUndefined<T extends object>(value: T): { [K in keyof T]: Exclude<T[K], undefined> } {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as {
+    [K in keyof T]: Exclude<T[K], undefined>;
+  };
+}

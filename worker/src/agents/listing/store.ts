@@ -1,0 +1,212 @@
+import { type ListingEvent, listingChanges, listings, notifications } from "db";
+import { and, eq, inArray } from "drizzle-orm";
+import type { BatchItem } from "drizzle-orm/batch";
+import { chunk, chunkRows, D1_MAX_PARAMS } from "../../lib/d1";
+import type { Db } from "../../lib/db";
+import { newId } from "../../lib/ids";
+import { CONTENT_FIELDS, diffContent, eventsOf, type ListingContent } from "./changes";
+import type { NormalizedListing } from "./types";
+
+export type HashedListing = { listing: NormalizedListing; hash: string };
+export type ApplyCounts = { new: number; changed: number; removed: number };
+
+const contentColumns = Object.fromEntries(CONTENT_FIELDS.map((field) => [field, listings[field]])) as {
+  [K in (typeof CONTENT_FIELDS)[number]]: (typeof listings)[K];
+};
+
+function contentOf(listing: NormalizedListing): ListingContent {
+  return Object.fromEntries(CONTENT_FIELDS.map((field) => [field, listing[field]])) as ListingContent;
+}
+
+const EVENT_TITLES: Record<ListingEvent, string> = {
+  new_listing: "New listing",
+  price_drop: "Price drop",
+  status_change: "Status change",
+  new_incentive: "New incentive",
+};
+
+/**
+ * Brings one agent's copy of a source's listings in line with a successful scrape, in one D1 batch
+ * (one transaction): new rows, updated rows with their change history, off-market marks, and the
+ * in-app notifications. Unchanged listings cost no write at all.
+ */
+export async function applyScrape(
+  db: Db,
+  input: {
+    agentId: string;
+    sourceId: string;
+    runId: string;
+    scraped: HashedListing[];
+    allowRemovals: boolean;
+    now: Date;
+  },
+): Promise<ApplyCounts> {
+  const { agentId, sourceId, runId, now } = input;
+  const existing = await db
+    .select({
+      id: listings.id,
+      sourceKey: listings.sourceKey,
+      contentHash: listings.contentHash,
+      ...contentColumns,
+    })
+    .from(listings)
+    .where(
+      and(eq(listings.agentId, agentId), eq(listings.origin, "scraped"), eq(listings.sourceId, sourceId)),
+    );
+  const byKey = new Map(existing.map((row) => [row.sourceKey, row]));
+
+  const newRows: (typeof listings.$inferInsert)[] = [];
+  const changeRows: (typeof listingChanges.$inferInsert)[] = [];
+  const writes: BatchItem<"sqlite">[] = [];
+  const notices: (typeof notifications.$inferInsert)[] = [];
+  const seen = new Set<string>();
+
+  for (const { listing, hash } of input.scraped) {
+    if (seen.has(listing.sourceKey)) continue;
+    seen.add(listing.sourceKey);
+    const row = byKey.get(listing.sourceKey);
+    const content = contentOf(listing);
+    if (!row) {
+      const id = newId();
+      newRows.push({
+        id,
+        agentId,
+        origin: "scraped",
+        sourceId,
+        sourceKey: listing.sourceKey,
+        contentHash: hash,
+        ...content,
+        firstSeenAt: now,
+        lastSeenAt: now,
+      });
+      changeRows.push(changeRow(id, "created", {}, ["new_listing"]));
+      continue;
+    }
+    const relisted = row.status === "off_market";
+    if (row.contentHash === hash && !relisted) continue;
+
+    const changes = diffContent(row, content);
+    const events = eventsOf(row, content);
+    const priceChanged = "priceCents" in changes;
+    writes.push(
+      db
+        .update(listings)
+        .set({
+          ...content,
+          contentHash: hash,
+          lastSeenAt: now,
+          offMarketAt: null,
+          updatedAt: now,
+          ...(priceChanged && { previousPriceCents: row.priceCents, priceChangedAt: now }),
+        })
+        .where(eq(listings.id, row.id)),
+    );
+    const change = changeRow(row.id, relisted ? "relisted" : "updated", changes, events);
+    changeRows.push(change);
+    if (events.length > 0) {
+      notices.push({
+        id: newId(),
+        agentId,
+        eventType: "listing_changed",
+        title: `${events.map((e) => EVENT_TITLES[e]).join(", ")}: ${listing.addressLine}`,
+        body: describeChanges(changes),
+        link: `/listings/${row.id}`,
+        dedupeKey: `listing-change:${change.id}`,
+      });
+    }
+  }
+
+  const removed = input.allowRemovals
+    ? existing.filter((row) => !seen.has(row.sourceKey) && row.status !== "off_market")
+    : [];
+  for (const ids of chunk(
+    removed.map((row) => row.id),
+    D1_MAX_PARAMS - 3,
+  )) {
+    writes.push(
+      db
+        .update(listings)
+        .set({ status: "off_market", offMarketAt: now, updatedAt: now })
+        .where(inArray(listings.id, ids)),
+    );
+  }
+  for (const row of removed) {
+    changeRows.push(changeRow(row.id, "off_market", { status: { from: row.status, to: "off_market" } }, []));
+  }
+
+  if (newRows.length > 0) {
+    notices.push({
+      id: newId(),
+      agentId,
+      eventType: "listing_new",
+      title:
+        newRows.length === 1 ? `New listing: ${newRows[0]?.addressLine}` : `${newRows.length} new listings`,
+      body: newRows
+        .slice(0, 5)
+        .map((row) => row.addressLine)
+        .join("; "),
+      link: "/listings",
+      dedupeKey: `ingestion:${runId}:${agentId}:new`,
+    });
+  }
+  if (removed.length > 0) {
+    notices.push({
+      id: newId(),
+      agentId,
+      eventType: "listing_changed",
+      title:
+        removed.length === 1
+          ? `Off the market: ${removed[0]?.addressLine}`
+          : `${removed.length} listings went off the market`,
+      body: "They are no longer on the builder's site. Their history is kept.",
+      link: "/listings?status=off_market",
+      dedupeKey: `ingestion:${runId}:${agentId}:removed`,
+    });
+  }
+
+  const statements: BatchItem<"sqlite">[] = [
+    ...chunkRows(newRows).map((rows) => db.insert(listings).values(rows)),
+    ...writes,
+    ...chunkRows(changeRows).map((rows) => db.insert(listingChanges).values(rows)),
+    ...chunkRows(notices).map((rows) => db.insert(notifications).values(rows).onConflictDoNothing()),
+  ];
+  const [first, ...rest] = statements;
+  if (first) await db.batch([first, ...rest]);
+  return {
+    new: newRows.length,
+    changed: changeRows.length - newRows.length - removed.length,
+    removed: removed.length,
+  };
+
+  function changeRow(
+    listingId: string,
+    changeType: "created" | "updated" | "off_market" | "relisted",
+    changes: Record<string, { from: unknown; to: unknown }>,
+    events: ListingEvent[],
+  ) {
+    // Changes with no marketing event have nothing to hand over, so they are born dispatched.
+    return {
+      id: newId(),
+      listingId,
+      agentId,
+      runId,
+      changeType,
+      changes,
+      events,
+      dispatchedAt: events.length ? null : now,
+    };
+  }
+}
+
+function describeChanges(changes: Record<string, { from: unknown; to: unknown }>): string {
+  const money = (cents: unknown) =>
+    typeof cents === "number" ? `$${(cents / 100).toLocaleString("en-US")}` : "Call for pricing";
+  return Object.entries(changes)
+    .filter(([field]) => field === "priceCents" || field === "status" || field === "incentives")
+    .map(([field, { from, to }]) =>
+      field === "priceCents"
+        ? `Price ${money(from)} → ${money(to)}`
+        : `${field} ${String(from) || "none"} → ${String(to) || "none"}`,
+    )
+    .join("; ");
+}

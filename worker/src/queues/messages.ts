@@ -1,0 +1,29 @@
+import type { CONTENT_KINDS, ListingEvent, POST_TYPES } from "db";
+
+type Kind = (typeof CONTENT_KINDS)[number];
+type PostType = (typeof POST_TYPES)[number];
+
+/**
+ * Work for the content agent. `key` names the request: the pieces it produces are keyed
+ * `${key}:${kind}`, so a redelivered message finds them and does not draft twice.
+ */
+export type ContentGenerationMessage =
+  | {
+      type: "listing_event";
+      key: string;
+      agentId: string;
+      listingId: string;
+      changeId: string;
+      events: ListingEvent[];
+    }
+  | {
+      type: "manual_request";
+      key: string;
+      agentId: string;
+      listingId: string;
+      kinds: Kind[];
+      postType: PostType;
+    }
+  | { type: "revision_request"; key: string; agentId: string; listingId: string; parentId: string };
+
+export type PostingMessage = { type: "publish"; postScheduleId: string };

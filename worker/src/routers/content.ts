@@ -1,0 +1,42 @@
+import {
+  contentActionInput,
+  contentIdInput,
+  createForListingInput,
+  pendingApprovalsInput,
+  updateContentInput,
+} from "../schemas/content";
+import { actOnPiece, editPiece, getPieceDetail, listOpenPieces, requestDrafts } from "../services/content";
+import { consumeRateLimit } from "../services/rate-limit";
+import { type Context, protectedProcedure, router } from "../trpc/init";
+
+const DRAFT_REQUEST_LIMIT = { limit: 30, windowMs: 60 * 60_000 };
+const deps = (ctx: Context & { agent: { id: string } }) => ({
+  db: ctx.db,
+  env: ctx.env,
+  agentId: ctx.agent.id,
+  origin: ctx.env.APP_ORIGIN || new URL(ctx.req.url).origin,
+});
+
+export const contentRouter = router({
+  createForListing: protectedProcedure.input(createForListingInput).mutation(async ({ ctx, input }) => {
+    await consumeRateLimit(
+      ctx.db,
+      `drafts:agent:${ctx.agent.id}`,
+      DRAFT_REQUEST_LIMIT,
+      "You can request 30 drafts an hour.",
+    );
+    return requestDrafts(deps(ctx), input);
+  }),
+  pendingApprovals: protectedProcedure
+    .input(pendingApprovalsInput)
+    .query(({ ctx, input }) => listOpenPieces(ctx.db, ctx.agent.id, input)),
+  get: protectedProcedure
+    .input(contentIdInput)
+    .query(({ ctx, input }) => getPieceDetail(ctx.db, ctx.agent.id, input.id)),
+  update: protectedProcedure
+    .input(updateContentInput)
+    .mutation(({ ctx, input }) => editPiece(deps(ctx), input)),
+  action: protectedProcedure
+    .input(contentActionInput)
+    .mutation(({ ctx, input }) => actOnPiece(deps(ctx), input)),
+});

@@ -1,0 +1,357 @@
+import { contentEvents, contentPieces, listings, marketingRequests, postSchedule } from "db";
+import { and, asc, desc, eq, inArray, ne, sql } from "drizzle-orm";
+import { assertAllowed, transition } from "../agents/content/approval";
+import { checkCompliance } from "../agents/content/compliance";
+import { ensurePieces, loadAgentProfile, loadListingFacts } from "../agents/content/store";
+import type { Db } from "../lib/db";
+import { ServiceError } from "../lib/errors";
+import { newId } from "../lib/ids";
+import type { ContentGenerationMessage, PostingMessage } from "../queues/messages";
+import {
+  type ContentActionInput,
+  type CreateForListingInput,
+  OPEN_STATUSES,
+  type PendingApprovalsInput,
+} from "../schemas/content";
+import { recordMarketingResponse, sendToMarketing } from "./marketing";
+
+export type ContentDeps = { db: Db; env: Env; agentId: string; origin: string };
+
+const PLATFORM_OF = { facebook_post: "facebook", instagram_caption: "instagram" } as const;
+const MIN_SCHEDULE_LEAD_MS = 60_000;
+const MAX_SCHEDULE_AHEAD_MS = 365 * 24 * 3600_000;
+
+async function ownedPiece(db: Db, agentId: string, id: string) {
+  const [piece] = await db
+    .select()
+    .from(contentPieces)
+    .where(and(eq(contentPieces.id, id), eq(contentPieces.agentId, agentId)))
+    .limit(1);
+  if (!piece) throw new ServiceError("NOT_FOUND", "Draft not found");
+  return piece;
+}
+
+/** "Initiate content creation": the pieces appear at once as drafting; the content agent fills them. */
+export async function requestDrafts({ db, env, agentId }: ContentDeps, input: CreateForListingInput) {
+  const [listing] = await db
+    .select({ id: listings.id })
+    .from(listings)
+    .where(and(eq(listings.id, input.listingId), eq(listings.agentId, agentId)))
+    .limit(1);
+  if (!listing) throw new ServiceError("NOT_FOUND", "Listing not found", { field: "listingId" });
+  const key = `manual:${newId()}`;
+  const kinds = [...new Set(input.kinds)];
+  const pieces = await ensurePieces(db, {
+    agentId,
+    listingId: listing.id,
+    key,
+    kinds,
+    postType: input.postType,
+  });
+  await env.CONTENT_QUEUE.send({
+    type: "manual_request",
+    key,
+    agentId,
+    listingId: listing.id,
+    kinds,
+    postType: input.postType,
+  } satisfies ContentGenerationMessage);
+  return { pieceIds: pieces.map((piece) => piece.id) };
+}
+
+export async function listOpenPieces(db: Db, agentId: string, input: PendingApprovalsInput) {
+  const rows = await db
+    .select({
+      id: contentPieces.id,
+      kind: contentPieces.kind,
+      postType: contentPieces.postType,
+      status: contentPieces.status,
+      version: contentPieces.version,
+      body: contentPieces.body,
+      structured: contentPieces.structured,
+      generator: contentPieces.generator,
+      model: contentPieces.model,
+      complianceFlags: contentPieces.complianceFlags,
+      complianceAcknowledgedAt: contentPieces.complianceAcknowledgedAt,
+      error: contentPieces.error,
+      createdAt: contentPieces.createdAt,
+      updatedAt: contentPieces.updatedAt,
+      listing: {
+        id: listings.id,
+        addressLine: listings.addressLine,
+        city: listings.city,
+        community: listings.community,
+        priceCents: listings.priceCents,
+        imageUrls: listings.imageUrls,
+      },
+    })
+    .from(contentPieces)
+    .innerJoin(listings, eq(listings.id, contentPieces.listingId))
+    .where(
+      and(
+        eq(contentPieces.agentId, agentId),
+        input.status
+          ? eq(contentPieces.status, input.status)
+          : inArray(contentPieces.status, [...OPEN_STATUSES]),
+        input.kind ? eq(contentPieces.kind, input.kind) : undefined,
+        input.listingId ? eq(contentPieces.listingId, input.listingId) : undefined,
+      ),
+    )
+    .orderBy(desc(contentPieces.updatedAt), desc(contentPieces.id))
+    .limit(200);
+  return rows.map(({ listing, ...piece }) => ({
+    ...piece,
+    complianceAcknowledgedAt: piece.complianceAcknowledgedAt?.getTime() ?? null,
+    createdAt: piece.createdAt.getTime(),
+    updatedAt: piece.updatedAt.getTime(),
+    listing: { ...listing, imageUrl: listing.imageUrls[0] ?? null, imageUrls: undefined },
+  }));
+}
+
+export async function getPieceDetail(db: Db, agentId: string, id: string) {
+  const piece = await ownedPiece(db, agentId, id);
+  const versions = await db
+    .select({
+      id: contentPieces.id,
+      version: contentPieces.version,
+      status: contentPieces.status,
+      body: contentPieces.body,
+      generator: contentPieces.generator,
+      feedback: contentPieces.feedback,
+      createdAt: contentPieces.createdAt,
+    })
+    .from(contentPieces)
+    .where(and(eq(contentPieces.rootId, piece.rootId), eq(contentPieces.agentId, agentId)))
+    .orderBy(asc(contentPieces.version));
+  const ids = versions.map((version) => version.id);
+  const events = await db
+    .select()
+    .from(contentEvents)
+    .where(and(inArray(contentEvents.contentId, ids), eq(contentEvents.agentId, agentId)))
+    .orderBy(asc(contentEvents.createdAt));
+  const marketing = await db
+    .select({
+      id: marketingRequests.id,
+      contentId: marketingRequests.contentId,
+      recipientEmail: marketingRequests.recipientEmail,
+      expiresAt: marketingRequests.expiresAt,
+      response: marketingRequests.response,
+      responseNotes: marketingRequests.responseNotes,
+      respondedAt: marketingRequests.respondedAt,
+      createdAt: marketingRequests.createdAt,
+    })
+    .from(marketingRequests)
+    .where(and(inArray(marketingRequests.contentId, ids), eq(marketingRequests.agentId, agentId)))
+    .orderBy(asc(marketingRequests.createdAt));
+  const listing = await loadListingFacts(db, agentId, piece.listingId);
+  const posts = await db
+    .select({
+      platform: postSchedule.platform,
+      status: postSchedule.status,
+      scheduledAt: postSchedule.scheduledAt,
+      lastError: postSchedule.lastError,
+    })
+    .from(postSchedule)
+    .where(and(eq(postSchedule.contentId, piece.id), eq(postSchedule.agentId, agentId)));
+  const ms = (date: Date | null) => date?.getTime() ?? null;
+  return {
+    ...piece,
+    createdAt: piece.createdAt.getTime(),
+    updatedAt: piece.updatedAt.getTime(),
+    complianceAcknowledgedAt: ms(piece.complianceAcknowledgedAt),
+    listing: listing && { id: piece.listingId, ...listing },
+    versions: versions.map((version) => ({ ...version, createdAt: version.createdAt.getTime() })),
+    events: events.map((event) => ({ ...event, createdAt: event.createdAt.getTime() })),
+    marketing: marketing.map((request) => ({
+      ...request,
+      expiresAt: request.expiresAt.getTime(),
+      respondedAt: ms(request.respondedAt),
+      createdAt: request.createdAt.getTime(),
+    })),
+    posts: posts.map((post) => ({ ...post, scheduledAt: post.scheduledAt.getTime() })),
+  };
+}
+
+/** Chris's own edit: a new version (the old one is kept as superseded), re-checked for compliance. */
+export async function editPiece({ db, agentId }: ContentDeps, input: { id: string; body: string }) {
+  const piece = await ownedPiece(db, agentId, input.id);
+  assertAllowed("edit", piece.status);
+  const [listing, agent] = await Promise.all([
+    loadListingFacts(db, agentId, piece.listingId),
+    loadAgentProfile(db, agentId),
+  ]);
+  if (!listing || !agent) throw new ServiceError("NOT_FOUND", "Listing not found");
+  await transition(db, {
+    pieceId: piece.id,
+    agentId,
+    from: piece.status,
+    to: "superseded",
+    action: "edited",
+    actor: "agent",
+    note: `Edited into version ${piece.version + 1}`,
+  });
+  const id = newId();
+  await db.batch([
+    db.insert(contentPieces).values({
+      id,
+      agentId,
+      listingId: piece.listingId,
+      kind: piece.kind,
+      postType: piece.postType,
+      status: "pending_approval",
+      version: piece.version + 1,
+      parentId: piece.id,
+      rootId: piece.rootId,
+      generationKey: `edit:${id}`,
+      body: input.body,
+      generator: "manual",
+      complianceFlags: checkCompliance(input.body, listing, agent.profile),
+    }),
+    db.insert(contentEvents).values({
+      id: newId(),
+      contentId: id,
+      agentId,
+      actor: "agent",
+      action: "edited",
+      fromStatus: null,
+      toStatus: "pending_approval",
+      note: `Edited from version ${piece.version}`,
+    }),
+  ]);
+  return { id };
+}
+
+export async function actOnPiece(deps: ContentDeps, input: ContentActionInput) {
+  const { db, env, agentId } = deps;
+  const piece = await ownedPiece(db, agentId, input.id);
+  assertAllowed(input.action, piece.status);
+  switch (input.action) {
+    case "approve_and_post": {
+      const now = Date.now();
+      if (
+        piece.complianceFlags.length > 0 &&
+        !piece.complianceAcknowledgedAt &&
+        !input.acknowledgeCompliance
+      ) {
+        throw new ServiceError(
+          "BAD_REQUEST",
+          "Review and acknowledge the compliance warnings before approving",
+          {
+            field: "acknowledgeCompliance",
+          },
+        );
+      }
+      const at = input.scheduledAt ?? now;
+      if (input.scheduledAt !== undefined && (at < now || at > now + MAX_SCHEDULE_AHEAD_MS)) {
+        throw new ServiceError("BAD_REQUEST", "Choose a time in the future, within a year", {
+          field: "scheduledAt",
+        });
+      }
+      const platform = piece.kind === "flyer_text" ? null : PLATFORM_OF[piece.kind];
+      const scheduled = platform !== null && at > now + MIN_SCHEDULE_LEAD_MS;
+      await transition(db, {
+        pieceId: piece.id,
+        agentId,
+        from: piece.status,
+        to: scheduled ? "scheduled" : "approved",
+        action: "approve_and_post",
+        actor: "agent",
+        note: scheduled
+          ? `Scheduled for ${new Date(at).toISOString()}`
+          : platform
+            ? "Post now"
+            : "Approved for print",
+        set: input.acknowledgeCompliance ? { complianceAcknowledgedAt: new Date(now) } : {},
+      });
+      if (platform) {
+        const postScheduleId = newId();
+        const [post] = await db
+          .insert(postSchedule)
+          .values({
+            id: postScheduleId,
+            agentId,
+            contentId: piece.id,
+            platform,
+            scheduledAt: new Date(at),
+            status: "scheduled",
+          })
+          .onConflictDoNothing()
+          .returning({ id: postSchedule.id });
+        if (post) {
+          if (scheduled) await env.POST_SCHEDULER.getByName(post.id).schedule(post.id, at);
+          else
+            await env.POSTING_QUEUE.send({
+              type: "publish",
+              postScheduleId: post.id,
+            } satisfies PostingMessage);
+        }
+      }
+      return { status: scheduled ? "scheduled" : "approved" };
+    }
+    case "reject_discard":
+      await transition(db, {
+        pieceId: piece.id,
+        agentId,
+        from: piece.status,
+        to: "rejected",
+        action: "reject_discard",
+        actor: "agent",
+        note: input.reason,
+      });
+      return { status: "rejected" };
+    case "request_revisions": {
+      await transition(db, {
+        pieceId: piece.id,
+        agentId,
+        from: piece.status,
+        to: "revision_requested",
+        action: "request_revisions",
+        actor: "agent",
+        note: input.feedback,
+        set: { feedback: input.feedback },
+      });
+      const key = `revision:${piece.id}`;
+      await ensurePieces(db, {
+        agentId,
+        listingId: piece.listingId,
+        key,
+        kinds: [piece.kind],
+        postType: piece.postType,
+        parent: { ...piece, feedback: input.feedback },
+      });
+      await env.CONTENT_QUEUE.send({
+        type: "revision_request",
+        key,
+        agentId,
+        listingId: piece.listingId,
+        parentId: piece.id,
+      } satisfies ContentGenerationMessage);
+      return { status: "revision_requested" };
+    }
+    case "send_to_marketing":
+      await sendToMarketing(deps, piece, input.note ?? null);
+      return { status: "sent_to_marketing" };
+    case "record_marketing_response":
+      await recordMarketingResponse(db, piece, {
+        response: input.response,
+        notes: input.notes ?? null,
+        actor: "agent",
+      });
+      return { status: "pending_approval" };
+  }
+}
+
+export async function contentOverview(db: Db, agentId: string) {
+  const rows = await db
+    .select({ status: contentPieces.status, count: sql<number>`count(*)` })
+    .from(contentPieces)
+    .where(and(eq(contentPieces.agentId, agentId), ne(contentPieces.status, "superseded")))
+    .groupBy(contentPieces.status);
+  const count = (status: string) => rows.find((row) => row.status === status)?.count ?? 0;
+  return {
+    pendingApprovals: count("pending_approval") + count("sent_to_marketing"),
+    drafting: count("generating") + count("revision_requested"),
+    failed: count("failed"),
+    withMarketing: count("sent_to_marketing"),
+  };
+}

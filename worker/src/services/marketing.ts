@@ -1,0 +1,247 @@
+// The marketing department's review: a single-use, expiring link emailed with the draft. The link's
+// token is 256 random bits; only its SHA-256 is stored, so the database alone cannot forge or use a link.
+import { sha256 } from "@oslojs/crypto/sha2";
+import { encodeBase64urlNoPadding, encodeHexLowerCase } from "@oslojs/encoding";
+import {
+  agents,
+  type ContentPiece,
+  contentEvents,
+  contentPieces,
+  listings,
+  marketingRequests,
+  notifications,
+} from "db";
+import { and, eq, gt, isNull } from "drizzle-orm";
+import { STATUS_LABELS, transition } from "../agents/content/approval";
+import { KIND_LABELS } from "../agents/content/store";
+import type { Db } from "../lib/db";
+import { EmailError, emailConfigFromEnv, escapeHtml, sendEmail } from "../lib/email";
+import { ServiceError } from "../lib/errors";
+import { newId } from "../lib/ids";
+import type { ContentDeps } from "./content";
+
+export const MARKETING_LINK_TTL_MS = 7 * 24 * 3600_000;
+type Response = "approved" | "changes_requested" | "rejected";
+const RESPONSE_LABELS: Record<Response, string> = {
+  approved: "approved",
+  changes_requested: "asked for changes to",
+  rejected: "rejected",
+};
+
+const hashToken = (token: string) => encodeHexLowerCase(sha256(new TextEncoder().encode(token)));
+
+export async function sendToMarketing(
+  { db, env, agentId, origin }: ContentDeps,
+  piece: ContentPiece,
+  note: string | null,
+) {
+  const [agent] = await db
+    .select({ name: agents.name, marketingEmail: agents.marketingEmail })
+    .from(agents)
+    .where(eq(agents.id, agentId))
+    .limit(1);
+  if (!agent?.marketingEmail) {
+    throw new ServiceError("BAD_REQUEST", "Add your marketing department's email in Settings first", {
+      field: "marketingEmail",
+    });
+  }
+  const [listing] = await db
+    .select({ addressLine: listings.addressLine, city: listings.city })
+    .from(listings)
+    .where(eq(listings.id, piece.listingId))
+    .limit(1);
+  const token = encodeBase64urlNoPadding(crypto.getRandomValues(new Uint8Array(32)));
+  const requestId = newId();
+  const expiresAt = new Date(Date.now() + MARKETING_LINK_TTL_MS);
+  await db.insert(marketingRequests).values({
+    id: requestId,
+    agentId,
+    contentId: piece.id,
+    recipientEmail: agent.marketingEmail,
+    tokenHash: hashToken(token),
+    expiresAt,
+  });
+  const link = `${origin}/marketing/${token}`;
+  const what = `${KIND_LABELS[piece.kind]} for ${listing?.addressLine ?? "a listing"}`;
+  const intro = `${agent.name} asks you to review this ${what}.`;
+  try {
+    await sendEmail(db, emailConfigFromEnv(env), {
+      to: agent.marketingEmail,
+      subject: `Review requested: ${what}`,
+      agentId,
+      idempotencyKey: `marketing-request:${requestId}`,
+      text: [
+        intro,
+        note ? `Note: ${note}` : "",
+        "",
+        piece.body,
+        "",
+        `Approve, ask for changes or reject: ${link}`,
+        `The link works once and expires on ${expiresAt.toUTCString()}.`,
+      ]
+        .filter((line, i) => line !== "" || i > 1)
+        .join("\n"),
+      html: `<p>${escapeHtml(intro)}</p>${note ? `<p><strong>Note:</strong> ${escapeHtml(note)}</p>` : ""}
+<pre style="white-space:pre-wrap;font-family:inherit;border-left:3px solid #1f5f8b;padding-left:12px">${escapeHtml(piece.body)}</pre>
+<p><a href="${escapeHtml(link)}">Approve, ask for changes or reject</a></p>
+<p style="color:#555">The link works once and expires on ${escapeHtml(expiresAt.toUTCString())}.</p>`,
+    });
+  } catch (error) {
+    await db.delete(marketingRequests).where(eq(marketingRequests.id, requestId));
+    if (error instanceof EmailError)
+      throw new ServiceError("BAD_GATEWAY", `The email could not be sent: ${error.message}`);
+    throw error;
+  }
+  await transition(db, {
+    pieceId: piece.id,
+    agentId,
+    from: piece.status,
+    to: "sent_to_marketing",
+    action: "send_to_marketing",
+    actor: "agent",
+    note: `Sent to ${agent.marketingEmail}${note ? `: ${note}` : ""}`,
+  });
+}
+
+/** What the marketing department sees behind its link; refuses unknown, used and expired links. */
+export async function marketingRequestByToken(db: Db, token: string, now = Date.now()) {
+  const [row] = await db
+    .select({
+      request: marketingRequests,
+      piece: {
+        id: contentPieces.id,
+        kind: contentPieces.kind,
+        body: contentPieces.body,
+        structured: contentPieces.structured,
+        status: contentPieces.status,
+        version: contentPieces.version,
+      },
+      agentName: agents.name,
+      brokerageName: agents.brokerageName,
+      listing: {
+        addressLine: listings.addressLine,
+        city: listings.city,
+        state: listings.state,
+        priceCents: listings.priceCents,
+      },
+    })
+    .from(marketingRequests)
+    .innerJoin(contentPieces, eq(contentPieces.id, marketingRequests.contentId))
+    .innerJoin(agents, eq(agents.id, marketingRequests.agentId))
+    .innerJoin(listings, eq(listings.id, contentPieces.listingId))
+    .where(eq(marketingRequests.tokenHash, hashToken(token)))
+    .limit(1);
+  if (!row) throw new ServiceError("NOT_FOUND", "This review link is not valid.");
+  const { request } = row;
+  if (request.usedAt) {
+    return {
+      state: "answered" as const,
+      response: request.response,
+      respondedAt: request.respondedAt?.getTime() ?? null,
+      agentName: row.agentName,
+    };
+  }
+  if (request.expiresAt.getTime() <= now) {
+    throw new ServiceError(
+      "NOT_FOUND",
+      `This review link expired on ${request.expiresAt.toUTCString()}. Ask ${row.agentName} for a new one.`,
+    );
+  }
+  return {
+    state: "open" as const,
+    agentName: row.agentName,
+    brokerageName: row.brokerageName,
+    listing: row.listing,
+    piece: { ...row.piece, kindLabel: KIND_LABELS[row.piece.kind] },
+    expiresAt: request.expiresAt.getTime(),
+  };
+}
+
+/** The department's answer through its link: the link is spent atomically, so it counts once. */
+export async function respondThroughLink(db: Db, token: string, response: Response, notes: string | null) {
+  const now = new Date();
+  const [request] = await db
+    .update(marketingRequests)
+    .set({ usedAt: now, response, responseNotes: notes, respondedAt: now })
+    .where(
+      and(
+        eq(marketingRequests.tokenHash, hashToken(token)),
+        isNull(marketingRequests.usedAt),
+        gt(marketingRequests.expiresAt, now),
+      ),
+    )
+    .returning();
+  if (!request) {
+    await marketingRequestByToken(db, token); // throws the precise reason for unknown or expired links
+    throw new ServiceError("CONFLICT", "This review link was already used.");
+  }
+  const [piece] = await db
+    .select()
+    .from(contentPieces)
+    .where(eq(contentPieces.id, request.contentId))
+    .limit(1);
+  if (piece) await applyResponse(db, piece, { response, notes, actor: "marketing" });
+  return { ok: true as const };
+}
+
+/** Chris records an answer he got another way (phone, hallway); open links for the piece are closed. */
+export async function recordMarketingResponse(
+  db: Db,
+  piece: ContentPiece,
+  answer: { response: Response; notes: string | null; actor: "agent" },
+) {
+  const now = new Date();
+  await db
+    .update(marketingRequests)
+    .set({ usedAt: now, response: answer.response, responseNotes: answer.notes, respondedAt: now })
+    .where(and(eq(marketingRequests.contentId, piece.id), isNull(marketingRequests.usedAt)));
+  await applyResponse(db, piece, answer);
+}
+
+async function applyResponse(
+  db: Db,
+  piece: ContentPiece,
+  answer: { response: Response; notes: string | null; actor: "agent" | "marketing" },
+) {
+  const note = `Marketing ${RESPONSE_LABELS[answer.response]} this draft${answer.notes ? `: ${answer.notes}` : ""}`;
+  const moved =
+    piece.status === "sent_to_marketing" &&
+    // The draft goes back to Chris with the department's verdict; he decides what happens next.
+    (await transition(db, {
+      pieceId: piece.id,
+      agentId: piece.agentId,
+      from: "sent_to_marketing",
+      to: "pending_approval",
+      action: "record_marketing_response",
+      actor: answer.actor,
+      note,
+    }).then(
+      () => true,
+      () => false,
+    ));
+  if (!moved) {
+    // Chris already moved on: keep the answer in the history without changing the status.
+    await db.insert(contentEvents).values({
+      id: newId(),
+      contentId: piece.id,
+      agentId: piece.agentId,
+      actor: answer.actor,
+      action: "record_marketing_response",
+      fromStatus: piece.status,
+      toStatus: piece.status,
+      note: `${note} (the draft was already ${STATUS_LABELS[piece.status]})`,
+    });
+  }
+  await db
+    .insert(notifications)
+    .values({
+      id: newId(),
+      agentId: piece.agentId,
+      eventType: "marketing_response",
+      title: `Marketing ${RESPONSE_LABELS[answer.response]} your ${KIND_LABELS[piece.kind].toLowerCase()}`,
+      body: answer.notes ?? "",
+      link: `/approvals?piece=${piece.id}`,
+      dedupeKey: `marketing-response:${piece.id}:${Date.now()}`,
+    })
+    .onConflictDoNothing();
+}

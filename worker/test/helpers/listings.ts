@@ -1,0 +1,57 @@
+import { env } from "cloudflare:workers";
+import { agentListingSources } from "db";
+import { eq } from "drizzle-orm";
+import { inject } from "vitest";
+import { type BuilderSiteControl, builderSiteControl } from "../../../tools/builder-site/client.mjs";
+import { createDb } from "../../src/lib/db";
+import { followSource } from "../../src/services/listing-sources";
+import { signedUpBrowser } from "./http";
+
+const sites: BuilderSiteControl[] = [];
+
+/** A private fake builder site for one test (its own port and state). */
+export async function privateBuilderSite(count = 36) {
+  const site = await builderSiteControl(inject("builderSiteUrl")).newInstance(count);
+  sites.push(site);
+  return site;
+}
+
+/** Puts every site this file started back in normal mode, so a later cron run over all sources is quick. */
+export async function calmBuilderSites() {
+  await Promise.all(sites.map((site) => site.setMode("normal")));
+}
+
+/** A signed-up agent whose only listing source is `siteUrl`. */
+export async function agentFollowing(siteUrl: string, name = "Chris Agent") {
+  const agent = await signedUpBrowser(name);
+  const db = createDb(env.DB);
+  await db.delete(agentListingSources).where(eq(agentListingSources.agentId, agent.agentId));
+  const sourceId = await followSource(db, agent.agentId, siteUrl);
+  return { ...agent, sourceId };
+}
+
+/** The Worker's env with a D1 binding that records every SQL statement it prepares. */
+export function recordingEnv() {
+  const statements: string[] = [];
+  const DB = new Proxy(env.DB, {
+    get(target, property) {
+      if (property === "prepare") {
+        return (query: string) => {
+          statements.push(query);
+          return target.prepare(query);
+        };
+      }
+      const value = Reflect.get(target, property);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+  const recorded = new Proxy(env, {
+    get: (target, property) => (property === "DB" ? DB : Reflect.get(target, property)),
+  });
+  return { env: recorded as Env, statements };
+}
+
+export const writesTo = (statements: string[], table: string) =>
+  statements.filter((query) =>
+    new RegExp(`^\\s*(insert into|update|delete from)\\s+"${table}"`, "i").test(query),
+  );

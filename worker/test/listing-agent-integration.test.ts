@@ -1,0 +1,289 @@
+import { createExecutionContext, createScheduledController, waitOnExecutionContext } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { ingestionRuns, listingChanges, listings, notifications } from "db";
+import { and, asc, eq } from "drizzle-orm";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { runListingAgent } from "../src/agents/listing/agent";
+import worker from "../src/index";
+import { createDb } from "../src/lib/db";
+import type { ContentGenerationMessage } from "../src/queues/messages";
+import {
+  agentFollowing,
+  calmBuilderSites,
+  privateBuilderSite,
+  recordingEnv,
+  writesTo,
+} from "./helpers/listings";
+
+const db = () => createDb(env.DB);
+
+function captureContentQueue() {
+  const sent: ContentGenerationMessage[] = [];
+  vi.spyOn(env.CONTENT_QUEUE, "sendBatch").mockImplementation(async (messages) => {
+    for (const message of messages) sent.push(message.body as ContentGenerationMessage);
+    return { metadata: { metrics: { backlogCount: 0, backlogBytes: 0 } } } as QueueSendBatchResponse;
+  });
+  return sent;
+}
+
+const agentListings = (agentId: string) =>
+  db().select().from(listings).where(eq(listings.agentId, agentId)).orderBy(asc(listings.sourceKey));
+
+afterEach(async () => {
+  vi.restoreAllMocks();
+  await calmBuilderSites();
+});
+
+// Backoff is real (500 ms doubling, with jitter), so runs against failing pages take seconds.
+const SLOW = { timeout: 30_000 };
+
+describe("listing agent: a full run against the builder site", () => {
+  it("first run through the cron handler stores every home, records the run and hands each to the content agent", async () => {
+    const site = await privateBuilderSite(36);
+    const agent = await agentFollowing(site.url);
+    const sent = captureContentQueue();
+
+    const ctx = createExecutionContext();
+    worker.scheduled(
+      createScheduledController({ scheduledTime: Date.now(), cron: "*/30 * * * *" }),
+      env,
+      ctx,
+    );
+    await waitOnExecutionContext(ctx);
+
+    const rows = await agentListings(agent.agentId);
+    expect(rows).toHaveLength(36);
+    const homes = await site.homes();
+    const byAddress = new Map(rows.map((row) => [row.addressLine, row]));
+    for (const home of homes) {
+      const row = byAddress.get(home.address);
+      expect(row, home.address).toBeDefined();
+      expect(row?.priceCents).toBe(home.price === null ? null : home.price * 100);
+      expect(row?.sourceUrl).toBe(`${site.url}${home.path}`);
+    }
+    const [run] = await db().select().from(ingestionRuns).where(eq(ingestionRuns.sourceId, agent.sourceId));
+    expect(run).toMatchObject({ status: "succeeded", trigger: "cron", listingsFound: 36, listingsNew: 36 });
+    expect(run?.pagesFetched).toBeGreaterThanOrEqual(36);
+    expect(run?.finishedAt).not.toBeNull();
+
+    const mine = sent.filter((message) => message.agentId === agent.agentId);
+    expect(mine).toHaveLength(36);
+    expect(new Set(mine.map((message) => message.listingId)).size).toBe(36);
+    expect(
+      mine.every((message) => message.type === "listing_event" && message.events[0] === "new_listing"),
+    ).toBe(true);
+    const notes = await db().select().from(notifications).where(eq(notifications.agentId, agent.agentId));
+    expect(notes).toEqual([expect.objectContaining({ eventType: "listing_new", title: "36 new listings" })]);
+  });
+
+  it("an unchanged re-run writes no listing rows and sends nothing", async () => {
+    const site = await privateBuilderSite(24);
+    const agent = await agentFollowing(site.url);
+    captureContentQueue();
+    await runListingAgent(env, { trigger: "manual", agentId: agent.agentId });
+    const before = await agentListings(agent.agentId);
+
+    const sent = captureContentQueue();
+    const recorder = recordingEnv();
+    const [summary] = await runListingAgent(recorder.env, { trigger: "manual", agentId: agent.agentId });
+
+    expect(summary).toMatchObject({ status: "succeeded", found: 24, new: 0, changed: 0, removed: 0 });
+    expect(writesTo(recorder.statements, "rltr_mktg_listings")).toEqual([]);
+    expect(writesTo(recorder.statements, "rltr_mktg_listing_changes")).toEqual([]);
+    expect(await agentListings(agent.agentId)).toEqual(before);
+    expect(sent).toEqual([]);
+  });
+
+  it("a price drop updates the listing, keeps the history and sends one price_drop message", async () => {
+    const site = await privateBuilderSite(12);
+    const agent = await agentFollowing(site.url);
+    captureContentQueue();
+    await runListingAgent(env, { trigger: "manual", agentId: agent.agentId });
+    const home = (await site.homes()).find((h) => h.price !== null && h.status === "Available");
+    if (!home?.price) throw new Error("fixture has no priced home");
+    await site.patchHome(home.slug, { price: home.price - 10_000 });
+
+    const sent = captureContentQueue();
+    const [summary] = await runListingAgent(env, { trigger: "manual", agentId: agent.agentId });
+    expect(summary).toMatchObject({ status: "succeeded", new: 0, changed: 1, removed: 0 });
+
+    const [row] = await db()
+      .select()
+      .from(listings)
+      .where(and(eq(listings.agentId, agent.agentId), eq(listings.addressLine, home.address)));
+    expect(row).toMatchObject({
+      priceCents: (home.price - 10_000) * 100,
+      previousPriceCents: home.price * 100,
+    });
+    expect(row?.priceChangedAt).not.toBeNull();
+    const history = await db()
+      .select()
+      .from(listingChanges)
+      .where(eq(listingChanges.listingId, row?.id ?? ""))
+      .orderBy(asc(listingChanges.createdAt));
+    expect(history.map((change) => change.changeType)).toEqual(["created", "updated"]);
+    expect(history[1]?.changes).toEqual({
+      priceCents: { from: home.price * 100, to: (home.price - 10_000) * 100 },
+    });
+    expect(sent).toEqual([
+      expect.objectContaining({ type: "listing_event", listingId: row?.id, events: ["price_drop"] }),
+    ]);
+    const [note] = await db()
+      .select()
+      .from(notifications)
+      .where(and(eq(notifications.agentId, agent.agentId), eq(notifications.eventType, "listing_changed")));
+    expect(note?.title).toBe(`Price drop: ${home.address}`);
+  });
+
+  it("status changes and new incentives are events; a home gone from the site goes off-market, never deleted", async () => {
+    const site = await privateBuilderSite(12);
+    const agent = await agentFollowing(site.url);
+    captureContentQueue();
+    await runListingAgent(env, { trigger: "manual", agentId: agent.agentId });
+    const [first, second, gone] = await site.homes();
+    if (!first || !second || !gone) throw new Error("fixture too small");
+    await site.patchHome(first.slug, { status: "Under Contract" });
+    await site.patchHome(second.slug, { incentives: "Free blinds and a $5,000 closing credit" });
+    await site.deleteHome(gone.slug);
+
+    const sent = captureContentQueue();
+    const [summary] = await runListingAgent(env, { trigger: "manual", agentId: agent.agentId });
+    expect(summary).toMatchObject({ status: "succeeded", changed: 2, removed: 1 });
+    const events = Object.fromEntries(
+      await Promise.all(
+        sent.map(async (message) => {
+          const [row] = await db().select().from(listings).where(eq(listings.id, message.listingId));
+          return [row?.addressLine, message.type === "listing_event" ? message.events : []];
+        }),
+      ),
+    );
+    expect(events).toEqual({ [first.address]: ["status_change"], [second.address]: ["new_incentive"] });
+    const [removed] = await db()
+      .select()
+      .from(listings)
+      .where(and(eq(listings.agentId, agent.agentId), eq(listings.addressLine, gone.address)));
+    expect(removed?.status).toBe("off_market");
+    expect(removed?.offMarketAt).not.toBeNull();
+    expect(await agentListings(agent.agentId)).toHaveLength(12);
+
+    // Back on the site: relisted, with its previous content.
+    await site.reset(12);
+    await runListingAgent(env, { trigger: "manual", agentId: agent.agentId });
+    const [back] = await db()
+      .select()
+      .from(listings)
+      .where(eq(listings.id, removed?.id ?? ""));
+    expect(back?.status).toBe("available");
+    const kinds = await db()
+      .select({ changeType: listingChanges.changeType })
+      .from(listingChanges)
+      .where(eq(listingChanges.listingId, removed?.id ?? ""))
+      .orderBy(asc(listingChanges.createdAt));
+    expect(kinds.map((k) => k.changeType)).toEqual(["created", "off_market", "relisted"]);
+  });
+});
+
+describe("listing agent: a broken scrape changes nothing", () => {
+  it.each([
+    ["a redesign (nothing extracted)", "redesign", /No listings could be extracted/],
+    ["5xx on every detail page", "error5xx", /No listings could be extracted/],
+  ] as const)("%s fails the run visibly and keeps every listing", SLOW, async (_label, mode, reason) => {
+    const site = await privateBuilderSite(12);
+    const agent = await agentFollowing(site.url);
+    captureContentQueue();
+    await runListingAgent(env, { trigger: "manual", agentId: agent.agentId });
+    const before = await agentListings(agent.agentId);
+    await site.setMode(mode);
+
+    const recorder = recordingEnv();
+    const [summary] = await runListingAgent(recorder.env, { trigger: "manual", agentId: agent.agentId });
+
+    expect(summary?.status).toBe("failed");
+    expect(summary?.failureReason).toMatch(reason);
+    expect(writesTo(recorder.statements, "rltr_mktg_listings")).toEqual([]);
+    expect(await agentListings(agent.agentId)).toEqual(before);
+    const [run] = await db()
+      .select()
+      .from(ingestionRuns)
+      .where(eq(ingestionRuns.id, summary?.runId ?? ""));
+    expect(run?.status).toBe("failed");
+    if (mode === "error5xx") expect(run?.errorCount).toBeGreaterThan(0);
+    const failures = await db()
+      .select()
+      .from(notifications)
+      .where(and(eq(notifications.agentId, agent.agentId), eq(notifications.eventType, "ingestion_failed")));
+    expect(failures).toHaveLength(1);
+  });
+
+  it("far fewer homes than the last good run is a failed run: nothing is marked off-market", async () => {
+    const site = await privateBuilderSite(12);
+    const agent = await agentFollowing(site.url);
+    captureContentQueue();
+    await runListingAgent(env, { trigger: "manual", agentId: agent.agentId });
+    for (const home of (await site.homes()).slice(0, 8)) await site.deleteHome(home.slug);
+
+    const [summary] = await runListingAgent(env, { trigger: "manual", agentId: agent.agentId });
+    expect(summary).toMatchObject({ status: "failed", found: 4, removed: 0 });
+    expect(summary?.failureReason).toMatch(/Only 4 listings found where the last good run found 12/);
+    const rows = await agentListings(agent.agentId);
+    expect(rows.filter((row) => row.status === "off_market")).toEqual([]);
+  });
+
+  it("retries flaky 503s and succeeds", SLOW, async () => {
+    const site = await privateBuilderSite(6);
+    const agent = await agentFollowing(site.url);
+    captureContentQueue();
+    await site.setMode("flaky");
+    const [summary] = await runListingAgent(env, { trigger: "manual", agentId: agent.agentId });
+    expect(summary).toMatchObject({ status: "succeeded", found: 6, new: 6 });
+  });
+});
+
+describe("listing agent: sources shared by several agents", () => {
+  it("fetches a followed source once per run and gives each agent its own copy", SLOW, async () => {
+    const site = await privateBuilderSite(6);
+    const alice = await agentFollowing(site.url, "Alice");
+    const bob = await agentFollowing(site.url, "Bob");
+    expect(bob.sourceId).toBe(alice.sourceId);
+    captureContentQueue();
+
+    await runListingAgent(env, { trigger: "cron" });
+    const state = await site.state();
+    const detailRequests = Object.entries(state.requests).filter(([path]) => path.startsWith("/homes/"));
+    expect(detailRequests).toHaveLength(6);
+    expect(detailRequests.every(([, count]) => count === 1)).toBe(true);
+    expect(state.lastUserAgent).toMatch(/RealtorMarketingBot/);
+
+    // Each agent hears its own numbers; the source's run row keeps the totals.
+    const [bobRun] = await runListingAgent(env, { trigger: "manual", agentId: bob.agentId });
+    expect(bobRun).toMatchObject({ new: 0, changed: 0, removed: 0 });
+    const carol = await agentFollowing(site.url, "Carol");
+    const [carolRun] = await runListingAgent(env, { trigger: "manual", agentId: carol.agentId });
+    expect(carolRun).toMatchObject({ status: "succeeded", new: 6, changed: 0 });
+    const [carolRow] = await db()
+      .select()
+      .from(ingestionRuns)
+      .where(eq(ingestionRuns.id, carolRun?.runId ?? ""));
+    expect(carolRow?.listingsNew).toBe(6);
+
+    const aliceRows = await agentListings(alice.agentId);
+    const bobRows = await agentListings(bob.agentId);
+    expect(aliceRows).toHaveLength(6);
+    expect(bobRows).toHaveLength(6);
+    expect(new Set([...aliceRows, ...bobRows].map((row) => row.id)).size).toBe(12);
+  });
+
+  it("a second run for a source while one is live is refused", async () => {
+    const site = await privateBuilderSite(6);
+    const agent = await agentFollowing(site.url);
+    captureContentQueue();
+    await site.setMode("normal", 300);
+    const results = await Promise.allSettled([
+      runListingAgent(env, { trigger: "manual", agentId: agent.agentId }),
+      runListingAgent(env, { trigger: "manual", agentId: agent.agentId }),
+    ]);
+    expect(results.map((result) => result.status).sort()).toEqual(["fulfilled", "rejected"]);
+    const rejected = results.find((result) => result.status === "rejected");
+    expect(String((rejected as PromiseRejectedResult).reason)).toMatch(/already in progress/);
+  });
+});
