@@ -2,7 +2,9 @@ import { describe, expect, it } from "vitest";
 import { appRouter } from "../src/trpc/router";
 import { APP_ORIGIN, signedUpBrowser, TestBrowser } from "./helpers/http";
 
-const PUBLIC_PROCEDURES = new Set(["auth.register", "auth.login"]);
+// Everything else needs a session. The marketing link's procedures are public by design: the single-use
+// token is the credential (covered in approvals-integration-self.test.ts).
+const PUBLIC_PROCEDURES = new Set(["auth.register", "auth.login", "marketing.review", "marketing.respond"]);
 const procedures = Object.entries(
   appRouter._def.procedures as unknown as Record<string, { _def: { type: string } }>,
 );

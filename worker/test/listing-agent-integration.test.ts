@@ -76,6 +76,17 @@ describe("listing agent: a full run against the builder site", () => {
     expect(notes).toEqual([expect.objectContaining({ eventType: "listing_new", title: "36 new listings" })]);
   });
 
+  it("hands over more events than fit one D1 statement or queue batch", { timeout: 30_000 }, async () => {
+    const site = await privateBuilderSite(150);
+    const agent = await agentFollowing(site.url);
+    const sent = captureContentQueue();
+    const [summary] = await runListingAgent(env, { trigger: "manual", agentId: agent.agentId });
+    expect(summary).toMatchObject({ status: "succeeded", new: 150 });
+    expect(new Set(sent.map((message) => message.listingId)).size).toBe(150);
+    const pending = await db().select().from(listingChanges).where(eq(listingChanges.agentId, agent.agentId));
+    expect(pending.every((change) => change.dispatchedAt !== null)).toBe(true);
+  });
+
   it("an unchanged re-run writes no listing rows and sends nothing", async () => {
     const site = await privateBuilderSite(24);
     const agent = await agentFollowing(site.url);

@@ -4,7 +4,8 @@ import { and, eq, inArray } from "drizzle-orm";
 import type { Db } from "../../lib/db";
 import { newId } from "../../lib/ids";
 import { transition } from "./approval";
-import type { AgentProfile, ContentKind, DraftResult, ListingFacts, PostType } from "./types";
+import { listingFacts } from "./facts";
+import type { AgentProfile, ContentKind, DraftResult, PostType } from "./types";
 
 export const KIND_LABELS: Record<ContentKind, string> = {
   facebook_post: "Facebook post",
@@ -18,29 +19,7 @@ export async function loadListingFacts(db: Db, agentId: string, listingId: strin
     .from(listings)
     .where(and(eq(listings.id, listingId), eq(listings.agentId, agentId)))
     .limit(1);
-  if (!row) return null;
-  const facts: ListingFacts = {
-    addressLine: row.addressLine,
-    city: row.city,
-    state: row.state,
-    zip: row.zip,
-    community: row.community,
-    planName: row.planName,
-    priceCents: row.priceCents,
-    previousPriceCents: row.previousPriceCents,
-    beds: row.beds,
-    bathsFull: row.bathsFull,
-    bathsHalf: row.bathsHalf,
-    sqft: row.sqft,
-    garage: row.garage,
-    status: row.status,
-    moveInDate: row.moveInDate,
-    incentives: row.incentives,
-    description: row.description,
-    imageUrls: row.imageUrls,
-    sourceUrl: row.sourceUrl,
-  };
-  return facts;
+  return row ? listingFacts(row) : null;
 }
 
 export async function loadAgentProfile(db: Db, agentId: string) {

@@ -1,6 +1,6 @@
 import { agentListingSources, ingestionRuns, listingChanges, listingSources, notifications } from "db";
 import { and, desc, eq, inArray, isNull, lt, sql } from "drizzle-orm";
-import { chunk } from "../../lib/d1";
+import { chunk, D1_MAX_PARAMS } from "../../lib/d1";
 import type { Db } from "../../lib/db";
 import { createDb } from "../../lib/db";
 import { ServiceError } from "../../lib/errors";
@@ -233,7 +233,8 @@ export async function dispatchPendingChanges(db: Db, queue: Queue<ContentGenerat
     .from(listingChanges)
     .where(isNull(listingChanges.dispatchedAt))
     .limit(1000);
-  for (const batch of chunk(pending, 100)) {
+  // Queues take at most 100 messages per sendBatch; D1 at most 100 bound parameters per statement.
+  for (const batch of chunk(pending, D1_MAX_PARAMS - 1)) {
     await queue.sendBatch(
       batch.map((change) => ({
         body: {
