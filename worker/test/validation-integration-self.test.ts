@@ -89,6 +89,15 @@ describe("bad input is a 4xx naming the field", () => {
       timezone: "America/Chicago",
       marketingEmail: "",
     });
-    expect(cleared.data).toMatchObject({ phone: "", marketingEmail: null });
+    expect(cleared.data).toMatchObject({ phone: "", marketingEmail: null, autoDraftNewListings: true });
+    const manualOnly = await browser.mutate<Record<string, unknown>>("agent.updateProfile", {
+      name: "Chris Realtor",
+      brokerageName: "Sunshine Realty",
+      licenseNumber: "BK-3456789",
+      phone: "",
+      timezone: "America/Chicago",
+      autoDraftNewListings: false,
+    });
+    expect(manualOnly.data).toMatchObject({ autoDraftNewListings: false, marketingEmail: null });
   });
 });

@@ -20,6 +20,8 @@ export const profileInput = z.object({
     ),
   timezone: z.string().check(z.refine(isValidTimeZone, "Choose a valid time zone")),
   marketingEmail: z.optional(z.nullable(z.union([z.literal(""), email]))),
+  /** Draft posts automatically when the listing agent finds a new or changed listing. */
+  autoDraftNewListings: z.optional(z.boolean()),
 });
 
 export type ProfileInput = z.infer<typeof profileInput>;

@@ -15,6 +15,7 @@ export async function updateProfile(db: Db, agentId: string, input: ProfileInput
       phone: input.phone,
       timezone: input.timezone,
       ...(input.marketingEmail !== undefined && { marketingEmail: input.marketingEmail || null }),
+      ...(input.autoDraftNewListings !== undefined && { autoDraftNewListings: input.autoDraftNewListings }),
       updatedAt: new Date(),
     })
     .where(eq(agents.id, agentId))
