@@ -51,11 +51,22 @@ test("an agent registers, signs out, signs back in to a protected page and saves
   await page.getByLabel("Phone").fill("(407) 555-0142");
   await page.getByLabel("Brokerage name").fill("Sunshine Realty Group");
   await page.getByRole("button", { name: "Save changes" }).click();
-  await expect(page.getByRole("status")).toHaveText("Profile saved.");
+  await expect(page.getByRole("region", { name: "Profile" }).getByRole("status")).toHaveText(
+    "Profile saved.",
+  );
+
+  // Automatic drafting can be switched off; it saves at once and keeps the profile.
+  const autoDraft = page.getByLabel("Draft posts automatically for new and changed listings");
+  await expect(autoDraft).toBeChecked();
+  await autoDraft.uncheck();
+  await expect(page.getByRole("region", { name: "Content drafting" }).getByRole("status")).toHaveText(
+    "Saved.",
+  );
 
   await page.reload();
   await expect(page.getByLabel("Phone")).toHaveValue("(407) 555-0142");
   await expect(page.getByLabel("Brokerage name")).toHaveValue("Sunshine Realty Group");
+  await expect(autoDraft).not.toBeChecked();
 
   await page.getByRole("link", { name: "Dashboard", exact: true }).click();
   await expect(page.getByRole("heading", { level: 1, name: new RegExp(name) })).toBeVisible();

@@ -5,16 +5,22 @@ export function PageHeader({
   title,
   documentTitle,
   description,
+  actions,
 }: {
   title: ReactNode;
   documentTitle: string;
   description?: ReactNode;
+  /** Buttons and links for the page as a whole, beside the title. */
+  actions?: ReactNode;
 }) {
   usePageTitle(documentTitle);
   return (
     <header className="page-header">
-      <h1 className="page-title">{title}</h1>
-      {description && <p className="page-description">{description}</p>}
+      <div className="page-heading">
+        <h1 className="page-title">{title}</h1>
+        {description && <p className="page-description">{description}</p>}
+      </div>
+      {actions && <div className="page-actions">{actions}</div>}
     </header>
   );
 }

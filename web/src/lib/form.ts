@@ -26,6 +26,8 @@ type Options<V extends Values, Out> = {
   schema: Schema<Out>;
   /** Resolve to new values to reset the form to them (e.g. what the server saved). */
   onSubmit: (data: Out) => Promise<V | undefined>;
+  /** The form field a server field error belongs to, when the names differ ("priceCents" -> "price"). */
+  fieldOfServerError?: (key: string) => string;
 };
 
 function firstIssueByField(issues: readonly Issue[]): Record<string, string> {
@@ -45,7 +47,12 @@ function focusFirstInvalid(form: HTMLFormElement) {
  * Validates with the same schema the server uses. A field shows its error once it has been left or the form
  * submitted; server field errors show at once and clear when the field is edited.
  */
-export function useForm<V extends Values, Out>({ initialValues, schema, onSubmit }: Options<V, Out>) {
+export function useForm<V extends Values, Out>({
+  initialValues,
+  schema,
+  onSubmit,
+  fieldOfServerError = (key) => key,
+}: Options<V, Out>) {
   const [values, setValues] = useState(initialValues);
   const [touched, setTouched] = useState<Partial<Record<keyof V, boolean>>>({});
   const [submitted, setSubmitted] = useState(false);
@@ -78,8 +85,9 @@ export function useForm<V extends Values, Out>({ initialValues, schema, onSubmit
   function showServerError(error: unknown, form: HTMLFormElement) {
     const fields: Messages<V> = {};
     let unplaced = false;
-    for (const [key, messages] of Object.entries(fieldErrorsOf(error) ?? {})) {
-      if (key in values && messages[0]) fields[key as keyof V] = messages[0];
+    for (const [serverKey, messages] of Object.entries(fieldErrorsOf(error) ?? {})) {
+      const key = fieldOfServerError(serverKey);
+      if (key in values && messages[0]) fields[key as keyof V] ??= messages[0];
       else unplaced = true;
     }
     setServerErrors(fields);

@@ -1,15 +1,8 @@
-import { createFileRoute } from "@tanstack/react-router";
-import { EmptyState, PageHeader } from "../components/PageHeader";
+import { createFileRoute, Outlet } from "@tanstack/react-router";
+import { parseApprovalsSearch } from "../lib/content";
 
+// The list's filters live on the layout so a draft's page carries them back to the list.
 export const Route = createFileRoute("/_app/approvals")({
-  component: ApprovalsPage,
+  validateSearch: parseApprovalsSearch,
+  component: Outlet,
 });
-
-function ApprovalsPage() {
-  return (
-    <>
-      <PageHeader documentTitle="Approvals" title="Approvals" />
-      <EmptyState>Nothing waiting for approval. Drafted posts will appear here for you to review.</EmptyState>
-    </>
-  );
-}

@@ -1,9 +1,22 @@
+import { useSuspenseQuery } from "@tanstack/react-query";
 import { createFileRoute, Link } from "@tanstack/react-router";
 import { PageHeader } from "../components/PageHeader";
+import { IngestionResult, RunIngestionButton } from "../components/RunIngestion";
 import { useMe } from "../lib/auth";
+import { trpc } from "../trpc";
+import { LastRunCard } from "./-components/LastRunCard";
 import { StatCard } from "./-components/StatCard";
 
+// While the content agent drafts, the figures move on their own: refresh them until it is done.
+const overviewQueryOptions = () =>
+  trpc.dashboard.overview.queryOptions(undefined, {
+    refetchInterval: (query) => (query.state.data?.content.drafting ? 5_000 : false),
+  });
+
 export const Route = createFileRoute("/_app/")({
+  loader: async ({ context }) => {
+    await context.queryClient.ensureQueryData(overviewQueryOptions());
+  },
   component: DashboardPage,
 });
 
@@ -25,6 +38,9 @@ function greeting(timeZone: string, now = new Date()): string {
 
 function DashboardPage() {
   const me = useMe();
+  const { data: overview } = useSuspenseQuery(overviewQueryOptions());
+  const listings = overview.listings;
+  const hasListings = listings.activeListings + listings.offMarketListings > 0;
   const profileIncomplete = !me.brokerageName || !me.phone;
   return (
     <>
@@ -49,18 +65,60 @@ function DashboardPage() {
           </Link>
         </aside>
       )}
+      {!hasListings && (
+        <aside className="callout callout-info" aria-labelledby="ingest-callout-title">
+          <div>
+            <h2 className="callout-title" id="ingest-callout-title">
+              No listings yet
+            </h2>
+            <p>
+              The listing agent checks the builder's site every 30 minutes. Run it now to fetch the current
+              homes.
+            </p>
+          </div>
+          <RunIngestionButton primary />
+        </aside>
+      )}
+      <IngestionResult />
       <section className="stat-grid" aria-label="Overview">
-        <StatCard title="New listings" emptyText={NO_LISTINGS} />
-        <StatCard title="Changed listings" emptyText={NO_LISTINGS} />
         <StatCard
-          title="Pending approvals"
-          emptyText="Nothing to approve yet. Drafted posts will wait here."
+          title="New listings"
+          emptyText={NO_LISTINGS}
+          value={hasListings ? listings.newListings : undefined}
+          detail={`this week, of ${listings.activeListings.toLocaleString("en-US")} active`}
         />
         <StatCard
-          title="Last ingestion run"
-          emptyText="The listing agent has not run yet. It runs every 30 minutes."
+          title="Changed listings"
+          emptyText={NO_LISTINGS}
+          value={hasListings ? listings.changedListings : undefined}
+          detail="this week"
         />
+        <PendingApprovalsCard content={overview.content} />
+        <LastRunCard run={listings.lastRun} timeZone={me.timezone} />
       </section>
     </>
+  );
+}
+
+type ContentOverview = { pendingApprovals: number; drafting: number; failed: number; withMarketing: number };
+
+function PendingApprovalsCard({ content }: { content: ContentOverview }) {
+  const empty = content.pendingApprovals + content.drafting + content.failed === 0;
+  const details = [
+    content.withMarketing > 0 && `${content.withMarketing.toLocaleString("en-US")} with marketing`,
+    content.drafting > 0 && `${content.drafting.toLocaleString("en-US")} drafting`,
+    content.failed > 0 && `${content.failed.toLocaleString("en-US")} failed`,
+  ].filter(Boolean);
+  return (
+    <StatCard
+      title="Pending approvals"
+      emptyText="Nothing to approve yet. Drafted posts will wait here."
+      value={empty ? undefined : content.pendingApprovals}
+      detail={details.length > 0 ? details.join(" · ") : "waiting for your decision"}
+    >
+      <Link className="stat-link" to="/approvals">
+        Review drafts
+      </Link>
+    </StatCard>
   );
 }

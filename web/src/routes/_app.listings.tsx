@@ -1,15 +1,8 @@
-import { createFileRoute } from "@tanstack/react-router";
-import { EmptyState, PageHeader } from "../components/PageHeader";
+import { createFileRoute, Outlet } from "@tanstack/react-router";
+import { parseListingsSearch } from "../lib/listings";
 
+// The list's filters live on the layout so the detail and upload pages carry them back to the list.
 export const Route = createFileRoute("/_app/listings")({
-  component: ListingsPage,
+  validateSearch: parseListingsSearch,
+  component: Outlet,
 });
-
-function ListingsPage() {
-  return (
-    <>
-      <PageHeader documentTitle="Listings" title="Listings" />
-      <EmptyState>No listings yet. The listing agent checks the builder's site every 30 minutes.</EmptyState>
-    </>
-  );
-}

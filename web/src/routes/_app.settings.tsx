@@ -1,6 +1,6 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { createFileRoute } from "@tanstack/react-router";
-import { useMemo } from "react";
+import { useMemo, useState } from "react";
 import { profileInput } from "worker/schemas/agent";
 import { FormAlert, SelectField, SubmitButton, TextField } from "../components/Field";
 import { PageHeader } from "../components/PageHeader";
@@ -108,6 +108,58 @@ function SettingsPage() {
           </div>
         </form>
       </section>
+      <DraftingSettings agent={me} />
     </>
+  );
+}
+
+/** Automatic drafting: saved as soon as it is switched, with the profile as it is saved now. */
+function DraftingSettings({ agent }: { agent: Agent }) {
+  const queryClient = useQueryClient();
+  const save = useMutation(
+    trpc.agent.updateProfile.mutationOptions({
+      onSuccess: (saved) => queryClient.setQueryData(trpc.auth.me.queryKey(), saved),
+    }),
+  );
+  // Local state so the box follows the click at once; an error puts it back.
+  const [checked, setChecked] = useState(agent.autoDraftNewListings);
+  return (
+    <section className="card form-card" aria-labelledby="drafting-heading">
+      <h2 className="card-title" id="drafting-heading">
+        Content drafting
+      </h2>
+      <div className="field field-check">
+        <label className="check">
+          <input
+            type="checkbox"
+            checked={checked}
+            disabled={save.isPending}
+            aria-describedby="drafting-hint"
+            onChange={(event) => {
+              const next = event.target.checked;
+              setChecked(next);
+              save.mutate(
+                {
+                  name: agent.name,
+                  brokerageName: agent.brokerageName,
+                  licenseNumber: agent.licenseNumber,
+                  phone: agent.phone,
+                  timezone: agent.timezone,
+                  autoDraftNewListings: next,
+                },
+                { onError: () => setChecked(!next) },
+              );
+            }}
+          />
+          <span>Draft posts automatically for new and changed listings</span>
+        </label>
+        <p className="field-hint" id="drafting-hint">
+          When this is off, drafts are made only when you choose “Initiate content creation” on a listing.
+        </p>
+      </div>
+      <p className="form-status" role={save.isError ? "alert" : "status"}>
+        {save.isError ? save.error.message : save.isSuccess ? "Saved." : ""}
+      </p>
+    </section>
   );
 }

@@ -1,4 +1,4 @@
-import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { createFileRoute, Link, Outlet, redirect, useNavigate } from "@tanstack/react-router";
 import { useState } from "react";
 import { useMe } from "../lib/auth";
@@ -58,12 +58,29 @@ function AppLayout() {
               </li>
             ))}
           </ul>
+          <DevOutboxLink />
         </nav>
         <main className="app-main" id="main" tabIndex={-1}>
           <Outlet />
         </main>
       </div>
     </div>
+  );
+}
+
+/** Shown only where the worker has the outbox (it answers NOT_FOUND in production). */
+function DevOutboxLink() {
+  const outbox = useQuery({
+    ...trpc.dev.outbox.queryOptions(),
+    retry: false,
+    staleTime: Number.POSITIVE_INFINITY,
+    select: () => true,
+  });
+  if (!outbox.isSuccess) return null;
+  return (
+    <p className="app-nav-dev">
+      <Link to="/dev/outbox">Outbox (dev)</Link>
+    </p>
   );
 }
 

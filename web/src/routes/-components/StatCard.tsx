@@ -3,8 +3,9 @@ import type { ReactNode } from "react";
 export type StatTone = "neutral" | "success" | "warning" | "danger";
 
 /**
- * One overview figure. Without a `value` it shows `emptyText`; later pages pass a count
- * (`value={3}`) or a status (`value="Succeeded" tone="success" detail="12 minutes ago"`).
+ * One overview figure. Without a `value` it shows `emptyText`; with one, a count (`value={3}`) or a status
+ * (`value="Succeeded" tone="success" detail="12 minutes ago"`). `children` add more below (a danger card is
+ * outlined so a failure stands out).
  */
 export function StatCard({
   title,
@@ -12,15 +13,17 @@ export function StatCard({
   detail,
   emptyText,
   tone = "neutral",
+  children,
 }: {
   title: string;
   value?: number | string;
   detail?: ReactNode;
   emptyText: string;
   tone?: StatTone;
+  children?: ReactNode;
 }) {
   return (
-    <article className="card stat-card">
+    <article className={`card stat-card stat-card-${tone}`}>
       <h2 className="stat-title">{title}</h2>
       {value === undefined ? (
         <p className="stat-empty">{emptyText}</p>
@@ -30,6 +33,7 @@ export function StatCard({
             {typeof value === "number" ? value.toLocaleString("en-US") : value}
           </p>
           {detail && <p className="stat-detail">{detail}</p>}
+          {children}
         </>
       )}
     </article>

@@ -61,8 +61,10 @@ function parts(request: DraftRequest): Parts {
     Boolean(f),
   );
   const home = features.length ? `a new-construction home with ${join(features)}` : "a new-construction home";
-  const planLine = listing.planName ? `This is the ${listing.planName} plan.` : null;
-  const homeLine = listing.planName ? `It is the ${listing.planName} plan, ${home}.` : `It is ${home}.`;
+  // Builders often name plans "The Magnolia": don't write "the The Magnolia plan".
+  const plan = listing.planName.replace(/^the\s+/i, "");
+  const planLine = plan ? `This is the ${plan} plan.` : null;
+  const homeLine = plan ? `It is the ${plan} plan, ${home}.` : `It is ${home}.`;
   const incentive = plainText(listing.incentives, 200);
 
   const details: string[] = [];

@@ -1,0 +1,276 @@
+import { expect, type Locator, type Page, test } from "@playwright/test";
+
+// The e2e server has no LLM key (the offline writer drafts) and no email key (emails stop in the outbox).
+const BUILDER_SITE = process.env.E2E_BUILDER_SITE_URL ?? "";
+const PASSWORD = "harbor-lantern-orchid-42";
+const BROKERAGE = "Sunshine Realty Group";
+const MARKETING_EMAIL = "marketing@example.com";
+// All of them: the listing source is shared, and a run finding far fewer homes than the last is refused.
+const HOMES_ON_SITE = 36;
+const DRAFTING = { timeout: 20_000 };
+
+type BuilderHome = { slug: string; address: string; city: string; communityName: string; edgeCase?: string };
+
+async function control<T>(path: string, body?: unknown): Promise<T> {
+  const response = await fetch(`${BUILDER_SITE}/__control${path}`, {
+    method: body === undefined ? "GET" : "POST",
+    headers: body === undefined ? {} : { "content-type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  if (!response.ok) throw new Error(`builder site ${path}: ${response.status} ${await response.text()}`);
+  return (await response.json()) as T;
+}
+
+let dialogs: string[] = [];
+
+test.beforeEach(async ({ page }) => {
+  if (!BUILDER_SITE) throw new Error("E2E_BUILDER_SITE_URL must point at the fake builder site");
+  await control("/reset", {});
+  // Any alert(), confirm() or prompt() means drafted or scraped text ran as code.
+  dialogs = [];
+  page.on("dialog", (dialog) => {
+    dialogs.push(dialog.message());
+    void dialog.dismiss();
+  });
+});
+
+test.afterEach(() => {
+  expect(dialogs, "no dialog may open").toEqual([]);
+});
+
+async function registerAgent(page: Page) {
+  await page.goto("/register");
+  await page.getByLabel("Full name").fill("Chris Tester");
+  await page
+    .getByLabel("Email")
+    .fill(`agent-${Date.now()}-${Math.random().toString(36).slice(2)}@example.com`);
+  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByLabel(/Brokerage name/).fill(BROKERAGE);
+  await page.getByRole("button", { name: "Create account" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: /Chris Tester/ })).toBeVisible();
+}
+
+async function setMarketingEmail(page: Page) {
+  await page.getByRole("link", { name: "Settings", exact: true }).click();
+  await page.getByLabel(/Marketing department email/).fill(MARKETING_EMAIL);
+  await page.getByRole("button", { name: "Save changes" }).click();
+  await expect(page.getByRole("status").filter({ hasText: "Profile saved." })).toBeVisible();
+}
+
+/** Runs the listing agent from Listings and opens a plain, available home. */
+async function ingestAndOpenHome(page: Page): Promise<BuilderHome> {
+  const homes = await control<BuilderHome[]>("/homes");
+  const home = homes.find((candidate) => candidate.edgeCase === "half-baths-html-only");
+  if (!home) throw new Error("the fake site has no plain available home");
+  await page.getByRole("link", { name: "Listings", exact: true }).click();
+  await page.getByRole("button", { name: "Run ingestion now" }).click();
+  await expect(page.getByRole("status").filter({ hasText: /^Found / })).toContainText(
+    `Found ${HOMES_ON_SITE} homes`,
+    { timeout: 60_000 },
+  );
+  await page.getByLabel("Community").selectOption(home.communityName);
+  await page.getByRole("link", { name: home.address, exact: true }).click();
+  await expect(page.getByRole("heading", { level: 1, name: home.address })).toBeVisible();
+  return home;
+}
+
+const KIND_NAMES = ["Facebook post", "Instagram caption", "Flyer text"] as const;
+type KindName = (typeof KIND_NAMES)[number];
+
+/**
+ * "Initiate content creation" on the open listing as "Now selling" posts (the listing agent's own drafts for
+ * a new home are "New listing"), then "See drafts".
+ */
+async function initiateDrafts(page: Page, kinds: readonly KindName[] = KIND_NAMES) {
+  await page.getByRole("button", { name: "Initiate content creation" }).click();
+  for (const kind of KIND_NAMES) {
+    const box = page.getByRole("checkbox", { name: kind });
+    if (kinds.includes(kind)) await box.check();
+    else await box.uncheck();
+  }
+  await page.getByLabel("Post type").selectOption({ label: "Now selling" });
+  await page.getByRole("button", { name: "Start drafting" }).click();
+  await expect(page.getByRole("status").filter({ hasText: "The content agent is drafting" })).toContainText(
+    `${kinds.length === 1 ? "1 piece" : `${kinds.length} pieces`}`,
+  );
+  await page.getByRole("link", { name: "See drafts" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "Approvals" })).toBeVisible();
+}
+
+/** The drafts this test asked for: the "Now selling" cards in the listing's group. */
+function draftCards(page: Page, address: string): Locator {
+  return page.getByRole("region", { name: address }).getByRole("article").filter({ hasText: "Now selling" });
+}
+
+function draftCard(page: Page, address: string, kind: KindName): Locator {
+  return draftCards(page, address).filter({ has: page.getByRole("link", { name: kind, exact: true }) });
+}
+
+const statusBadge = (page: Page, label: string) =>
+  page.getByRole("region", { name: "Preview" }).getByText(label, { exact: true });
+
+test("drafts appear for a listing, and are approved, rejected and revised", async ({ page }) => {
+  test.setTimeout(120_000);
+  await registerAgent(page);
+  await setMarketingEmail(page);
+  const home = await ingestAndOpenHome(page);
+  await initiateDrafts(page);
+
+  await expect(page).toHaveURL((url) => url.pathname === "/approvals" && url.searchParams.has("listing"));
+  await expect(draftCards(page, home.address)).toHaveCount(3);
+  for (const kind of KIND_NAMES) {
+    await expect(draftCard(page, home.address, kind)).toContainText("Waiting for approval", DRAFTING);
+    await expect(draftCard(page, home.address, kind)).toContainText("Offline writer");
+  }
+  await page.screenshot({ path: "/tmp/h5-approvals-list.png", fullPage: true });
+
+  // Facebook: the preview looks like the post, with the brokerage; approving sends it to the posting agent.
+  await draftCard(page, home.address, "Facebook post").getByRole("link", { name: "Facebook post" }).click();
+  const facebook = page.getByRole("article", { name: "Facebook post preview" });
+  await expect(facebook).toBeVisible();
+  await expect(facebook.getByText(BROKERAGE).first()).toBeVisible();
+  await expect(facebook).toContainText(home.address);
+  await expect(page.getByText(/^[\d,]+ characters$/)).toBeVisible();
+  await page.screenshot({ path: "/tmp/h5-facebook-preview.png", fullPage: true });
+  await page.getByRole("button", { name: "Approve & post", exact: true }).click();
+  await page.getByRole("button", { name: "Approve & post now", exact: true }).click();
+  await expect(
+    page.getByRole("status").filter({ hasText: "Approved. Posting to Facebook now." }),
+  ).toBeVisible();
+  await expect(statusBadge(page, "Approved")).toBeVisible();
+  // No account can be connected yet: the posting agent fails visibly instead of waiting forever.
+  await expect(page.getByRole("alert").filter({ hasText: "No Facebook Page is connected" })).toBeVisible(
+    DRAFTING,
+  );
+  await page.getByRole("link", { name: "All drafts" }).click();
+  await expect(draftCards(page, home.address)).toHaveCount(2);
+  await expect(draftCard(page, home.address, "Facebook post")).toHaveCount(0);
+
+  // Flyer: rejected with a reason.
+  await draftCard(page, home.address, "Flyer text").getByRole("link", { name: "Flyer text" }).click();
+  const flyer = page.getByRole("article", { name: "Flyer preview" });
+  await expect(flyer).toContainText(BROKERAGE);
+  await page.screenshot({ path: "/tmp/h5-flyer-preview.png", fullPage: true });
+  await page.getByRole("button", { name: "Reject", exact: true }).click();
+  await page.getByRole("button", { name: "Reject draft" }).click();
+  await expect(page.getByLabel("Why reject it?")).toHaveAccessibleDescription(/Reason is required/);
+  await page.getByLabel("Why reject it?").fill("We are not printing flyers this month");
+  await page.getByRole("button", { name: "Reject draft" }).click();
+  await expect(page.getByRole("status").filter({ hasText: "Rejected." })).toBeVisible();
+  await expect(statusBadge(page, "Rejected")).toBeVisible();
+  await expect(page.getByRole("button", { name: "Approve for print" })).toBeDisabled();
+
+  // Instagram: revisions with feedback make version 2, drafted from it, while version 1 stays in the history.
+  await page.getByRole("link", { name: "All drafts" }).click();
+  await expect(draftCards(page, home.address)).toHaveCount(1);
+  await draftCard(page, home.address, "Instagram caption")
+    .getByRole("link", { name: "Instagram caption" })
+    .click();
+  const instagram = page.getByRole("article", { name: "Instagram caption preview" });
+  await expect(instagram).toBeVisible();
+  await expect(page.getByRole("list", { name: "Instagram limits" })).toContainText("/ 2,200");
+  await page.screenshot({ path: "/tmp/h5-instagram-preview.png", fullPage: true });
+  await page.getByRole("button", { name: "Request revisions" }).click();
+  await page.getByLabel("What should change?").fill("Mention the pool");
+  await page.getByRole("button", { name: "Send feedback" }).click();
+  await expect(page.getByText(/· Version 2$/)).toBeVisible();
+  const versions = page.getByRole("region", { name: "Versions" });
+  await expect(versions.getByRole("listitem")).toHaveCount(2);
+  await expect(versions.getByRole("link", { name: "Version 1" })).toBeVisible();
+  await expect(versions.getByText("Version 2", { exact: true })).toHaveAttribute("aria-current", "page");
+  await expect(statusBadge(page, "Waiting for approval")).toBeVisible(DRAFTING);
+  await expect(versions).toContainText("Your feedback: Mention the pool");
+  await expect(instagram).toBeVisible();
+  await expect(page.getByRole("region", { name: "History" })).toContainText("Revisions requested");
+
+  await page.getByRole("link", { name: "All drafts" }).click();
+  await expect(draftCard(page, home.address, "Instagram caption")).toContainText("v2");
+});
+
+test("the marketing department answers through the emailed link, once", async ({ page, browser }) => {
+  test.setTimeout(120_000);
+  await registerAgent(page);
+  await setMarketingEmail(page);
+  const home = await ingestAndOpenHome(page);
+  await initiateDrafts(page, ["Facebook post"]);
+  const card = draftCard(page, home.address, "Facebook post");
+  await expect(card).toContainText("Waiting for approval", DRAFTING);
+  await card.getByRole("link", { name: "Facebook post" }).click();
+  const pieceUrl = page.url();
+
+  await page.getByRole("button", { name: "Send to marketing" }).click();
+  await page.getByLabel(/Note/).fill("Please check");
+  await page.getByRole("button", { name: "Send email" }).click();
+  await expect(page.getByRole("status").filter({ hasText: `Sent to ${MARKETING_EMAIL}` })).toBeVisible();
+  await expect(statusBadge(page, "With marketing")).toBeVisible();
+
+  await page.getByRole("link", { name: "Outbox (dev)" }).click();
+  const email = page.getByRole("article", { name: `Review requested: Facebook post for ${home.address}` });
+  await expect(email).toContainText(`To ${MARKETING_EMAIL}`);
+  await expect(email).toContainText("Note: Please check");
+  const href = await email.getByRole("link", { name: "Open review link" }).getAttribute("href");
+  if (!href) throw new Error("the email has no review link");
+
+  // The department has no account: the link works in a browser without Chris's session.
+  const marketing = await browser.newContext();
+  const reviewer = await marketing.newPage();
+  reviewer.on("dialog", (dialog) => {
+    dialogs.push(dialog.message());
+    void dialog.dismiss();
+  });
+  await reviewer.goto(href);
+  await expect(
+    reviewer.getByRole("heading", {
+      level: 1,
+      name: `Chris Tester asks you to review this Facebook post for ${home.address}, ${home.city}`,
+    }),
+  ).toBeVisible();
+  await expect(reviewer.getByRole("article", { name: "Facebook post preview" })).toContainText(BROKERAGE);
+  await reviewer.screenshot({ path: "/tmp/h5-marketing-page.png", fullPage: true });
+  await reviewer.getByRole("button", { name: "Submit" }).click();
+  await expect(reviewer.getByText("Choose approve, request changes or reject")).toBeVisible();
+  await reviewer.getByRole("radio", { name: "Approve" }).check();
+  await reviewer.getByLabel(/Notes/).fill("Looks great");
+  await reviewer.getByRole("button", { name: "Submit" }).click();
+  await expect(reviewer.getByRole("heading", { name: "Thank you" })).toBeVisible();
+
+  await reviewer.goto(href);
+  await expect(reviewer.getByRole("heading", { name: "This draft was already answered" })).toBeVisible();
+  expect(new URL(reviewer.url()).pathname).toBe(new URL(href, page.url()).pathname);
+  await marketing.close();
+
+  await page.goto(pieceUrl);
+  await expect(statusBadge(page, "Waiting for approval")).toBeVisible();
+  await expect(page.getByRole("region", { name: "History" })).toContainText(
+    "Marketing approved this draft: Looks great",
+  );
+  await expect(page.getByRole("region", { name: "Marketing department" })).toContainText("Looks great");
+});
+
+test("markup typed into a draft stays text", async ({ page }) => {
+  test.setTimeout(120_000);
+  const payload = "<img src=x onerror=alert(1)> <script>alert(2)</script> Great home";
+  await registerAgent(page);
+  const home = await ingestAndOpenHome(page);
+  await initiateDrafts(page, ["Facebook post"]);
+  const card = draftCard(page, home.address, "Facebook post");
+  await expect(card).toContainText("Waiting for approval", DRAFTING);
+  await card.getByRole("link", { name: "Facebook post" }).click();
+
+  await page.getByRole("button", { name: "Edit text" }).click();
+  const text = page.getByLabel("Text", { exact: true });
+  await text.fill(payload);
+  await expect(text).toHaveAccessibleDescription(new RegExp(`^${payload.length} characters`));
+  await page.getByRole("button", { name: "Save as new version" }).click();
+
+  await expect(page.getByText(/· Version 2$/)).toBeVisible();
+  const preview = page.getByRole("article", { name: "Facebook post preview" });
+  await expect(preview.getByText(payload)).toBeVisible();
+  await expect(page.getByRole("region", { name: "Preview" }).getByText("Edited by you")).toBeVisible();
+  await expect(page.locator("main img[src='x'], main [onerror], main script")).toHaveCount(0);
+
+  await page.getByRole("link", { name: "All drafts" }).click();
+  await expect(draftCard(page, home.address, "Facebook post")).toContainText(payload);
+  await expect(page.locator("main img[src='x'], main [onerror], main script")).toHaveCount(0);
+  await page.waitForLoadState("networkidle");
+});

@@ -1,0 +1,293 @@
+import type { inferRouterInputs, inferRouterOutputs } from "@trpc/server";
+import type { AppRouter } from "worker/router";
+
+type Outputs = inferRouterOutputs<AppRouter>;
+type OpenPieceOutput = Outputs["content"]["pendingApprovals"][number];
+type PieceDetailOutput = Outputs["content"]["get"];
+type OutboxEmailOutput = Outputs["dev"]["outbox"][number];
+
+// Interfaces, not aliases, so web's declarations can name them without reaching into worker internals.
+/** One piece as `content.pendingApprovals` lists it. */
+export interface OpenPiece extends OpenPieceOutput {}
+/** One piece with its versions, events, marketing requests and posts, as `content.get` returns it. */
+export interface PieceDetail extends PieceDetailOutput {}
+/** One stored email, as `dev.outbox` returns it. */
+export interface OutboxEmail extends OutboxEmailOutput {}
+
+export type ContentKind = OpenPiece["kind"];
+export type PostType = OpenPiece["postType"];
+export type ContentStatus = PieceDetail["status"];
+export type OpenStatus = NonNullable<inferRouterInputs<AppRouter>["content"]["pendingApprovals"]["status"]>;
+export type ComplianceFlag = OpenPiece["complianceFlags"][number];
+export type ContentAction =
+  | "approve_and_post"
+  | "reject_discard"
+  | "request_revisions"
+  | "send_to_marketing"
+  | "record_marketing_response"
+  | "edit";
+export type MarketingResponse = "approved" | "changes_requested" | "rejected";
+
+export const CONTENT_KINDS = [
+  "facebook_post",
+  "instagram_caption",
+  "flyer_text",
+] as const satisfies readonly ContentKind[];
+export const POST_TYPES = [
+  "new_listing",
+  "price_improvement",
+  "new_incentive",
+  "now_selling",
+  "sold_out",
+] as const satisfies readonly PostType[];
+export const OPEN_STATUSES = [
+  "generating",
+  "pending_approval",
+  "revision_requested",
+  "sent_to_marketing",
+  "failed",
+] as const satisfies readonly OpenStatus[];
+
+export const KIND_LABELS: Record<ContentKind, string> = {
+  facebook_post: "Facebook post",
+  instagram_caption: "Instagram caption",
+  flyer_text: "Flyer text",
+};
+
+export const POST_TYPE_LABELS: Record<PostType, string> = {
+  new_listing: "New listing",
+  price_improvement: "Price improvement",
+  new_incentive: "New incentive",
+  now_selling: "Now selling",
+  sold_out: "Sold out",
+};
+
+export const STATUS_LABELS: Record<ContentStatus, string> = {
+  generating: "Drafting…",
+  pending_approval: "Waiting for approval",
+  revision_requested: "Revising…",
+  sent_to_marketing: "With marketing",
+  approved: "Approved",
+  scheduled: "Scheduled",
+  posting: "Posting…",
+  posted: "Posted",
+  rejected: "Rejected",
+  failed: "Failed",
+  superseded: "Replaced",
+};
+
+export const RULE_LABELS: Record<ComplianceFlag["rule"], string> = {
+  fair_housing: "Fair Housing Act",
+  fl_61j2_10_025: "Florida rule 61J2-10.025 — brokerage name",
+  fact_check: "Fact check",
+};
+
+export const RESPONSE_LABELS: Record<MarketingResponse, string> = {
+  approved: "Approved",
+  changes_requested: "Changes requested",
+  rejected: "Rejected",
+};
+
+/** Which statuses each action may start from: a copy of ALLOWED_FROM in worker/src/agents/content/approval.ts. */
+export const ALLOWED_FROM: Record<ContentAction, readonly ContentStatus[]> = {
+  approve_and_post: ["pending_approval", "sent_to_marketing"],
+  reject_discard: ["pending_approval", "sent_to_marketing", "failed"],
+  request_revisions: ["pending_approval", "sent_to_marketing"],
+  send_to_marketing: ["pending_approval"],
+  record_marketing_response: ["sent_to_marketing"],
+  edit: ["pending_approval", "sent_to_marketing"],
+};
+
+export function isAllowed(action: ContentAction, status: ContentStatus): boolean {
+  return ALLOWED_FROM[action].includes(status);
+}
+
+/** The content agent is still writing it: its text is not there yet. */
+export function isDrafting(status: ContentStatus): boolean {
+  return status === "generating" || status === "revision_requested";
+}
+
+export function isOpenStatus(status: ContentStatus): status is OpenStatus {
+  return (OPEN_STATUSES as readonly string[]).includes(status);
+}
+
+/** Who wrote the text: "Offline writer", the model's name, "Langflow" or "Edited by you". */
+export function writerLabel(piece: {
+  generator: PieceDetail["generator"];
+  model: string | null;
+}): string | null {
+  switch (piece.generator) {
+    case "offline":
+      return "Offline writer";
+    case "langflow":
+      return "Langflow";
+    case "manual":
+      return "Edited by you";
+    case "llm":
+      return piece.model ?? "AI writer";
+    default:
+      return null;
+  }
+}
+
+/** The approvals list's filters as they sit in the URL; every key is present so nothing raw gets through. */
+export type ApprovalsSearch = { kind?: ContentKind; listing?: string; status?: OpenStatus };
+
+function oneOf<T extends string>(value: unknown, allowed: readonly T[]): T | undefined {
+  return allowed.find((option) => option === value);
+}
+
+function idParam(value: unknown): string | undefined {
+  return typeof value === "string" && /^[\w-]{1,64}$/.test(value) ? value : undefined;
+}
+
+export function parseApprovalsSearch(search: Record<string, unknown>): ApprovalsSearch {
+  return {
+    kind: oneOf(search.kind, CONTENT_KINDS),
+    listing: idParam(search.listing),
+    status: oneOf(search.status, OPEN_STATUSES),
+  };
+}
+
+/** `?piece=<id>`: notifications link to a piece this way. */
+export function parsePieceParam(search: Record<string, unknown>): { piece?: string } {
+  return { piece: idParam(search.piece) };
+}
+
+// ——— Previews: the structured draft when there is one, else the plain text split into its parts ———
+
+export type FacebookParts = { text: string; hashtags: string[] };
+export type InstagramParts = { caption: string; hashtags: string[]; mentions: string[] };
+export type FlyerParts = { headline: string; body: string; bullets: string[]; callToAction: string };
+
+const isString = (value: unknown): value is string => typeof value === "string";
+const stringList = (value: unknown): string[] | null =>
+  Array.isArray(value) && value.every(isString) ? value : null;
+/** Stored without the leading "#" / "@"; tolerate either. */
+const bare = (tags: string[]) => tags.map((tag) => tag.replace(/^[#@]+/, "")).filter(Boolean);
+
+type Structured = Record<string, unknown> | null;
+
+export function facebookParts(structured: Structured, body: string): FacebookParts {
+  const text = structured?.text;
+  const hashtags = stringList(structured?.hashtags);
+  if (isString(text) && hashtags) return { text, hashtags: bare(hashtags) };
+  return { text: body, hashtags: [] };
+}
+
+export function instagramParts(structured: Structured, body: string): InstagramParts {
+  const caption = structured?.caption;
+  const hashtags = stringList(structured?.hashtags);
+  const mentions = stringList(structured?.mentions);
+  if (isString(caption) && hashtags && mentions) {
+    return { caption, hashtags: bare(hashtags), mentions: bare(mentions) };
+  }
+  return { caption: body, hashtags: [], mentions: [] };
+}
+
+const BULLET = /^\s*[•\-*]\s+/;
+
+export function flyerParts(structured: Structured, body: string): FlyerParts {
+  const { headline, body: text, callToAction } = structured ?? {};
+  const bullets = stringList(structured?.bullets);
+  if (isString(headline) && isString(text) && isString(callToAction) && bullets) {
+    return { headline, body: text, bullets, callToAction };
+  }
+  // Edited text has no parts: the first paragraph is the headline, bullet lines the bullets, the last
+  // paragraph (of three or more) the call to action.
+  const blocks = body
+    .split(/\n\s*\n/)
+    .map((block) => block.trim())
+    .filter(Boolean);
+  const listed: string[] = [];
+  const prose: string[] = [];
+  for (const block of blocks.slice(1)) {
+    const lines = block.split("\n");
+    if (lines.every((line) => BULLET.test(line)))
+      listed.push(...lines.map((line) => line.replace(BULLET, "")));
+    else prose.push(block);
+  }
+  const last = prose.length >= 2 ? prose.pop() : undefined;
+  return { headline: blocks[0] ?? "", body: prose.join("\n\n"), bullets: listed, callToAction: last ?? "" };
+}
+
+/** What Instagram accepts in one caption. */
+export const INSTAGRAM_LIMITS = { characters: 2200, hashtags: 30, mentions: 20 } as const;
+
+const HASHTAG = /(?<![\p{L}\p{N}_&#])#[\p{L}\p{N}_]+/gu;
+const MENTION = /(?<![\p{L}\p{N}_@.])@[A-Za-z0-9_]+(?:\.[A-Za-z0-9_]+)*/gu;
+/** Hashtags and mentions, for showing them link-coloured; the rest stays plain text. */
+export const TAG_OR_MENTION = /((?<![\p{L}\p{N}_&#@.])[#@][\p{L}\p{N}_]+(?:\.[\p{L}\p{N}_]+)*)/u;
+
+export function countHashtags(text: string): number {
+  return text.match(HASHTAG)?.length ?? 0;
+}
+
+export function countMentions(text: string): number {
+  return text.match(MENTION)?.length ?? 0;
+}
+
+/** Characters as people count them (an emoji is one). */
+export function characterCount(text: string): number {
+  return [...text].length;
+}
+
+// ——— Times typed in the agent's time zone ———
+
+function zoneOffsetMs(epochMs: number, timeZone: string): number {
+  const parts = new Intl.DateTimeFormat("en-US", {
+    timeZone,
+    hourCycle: "h23",
+    year: "numeric",
+    month: "2-digit",
+    day: "2-digit",
+    hour: "2-digit",
+    minute: "2-digit",
+    second: "2-digit",
+  }).formatToParts(epochMs);
+  const part = (type: string) => Number(parts.find((p) => p.type === type)?.value);
+  const wall = Date.UTC(
+    part("year"),
+    part("month") - 1,
+    part("day"),
+    part("hour"),
+    part("minute"),
+    part("second"),
+  );
+  return wall - Math.floor(epochMs / 1000) * 1000;
+}
+
+/** "2026-11-22T15:30" read as a wall-clock time in `timeZone` -> epoch ms; null when it is not one. */
+export function zonedInputToEpoch(value: string, timeZone: string): number | null {
+  const match = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})$/.exec(value);
+  if (!match) return null;
+  const [year, month, day, hour, minute] = match.slice(1).map(Number) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
+  const wall = Date.UTC(year, month - 1, day, hour, minute);
+  const check = new Date(wall);
+  if (check.getUTCDate() !== day || check.getUTCHours() !== hour) return null;
+  try {
+    // Twice, so a time next to a daylight-saving change uses the offset in force at that time.
+    const first = wall - zoneOffsetMs(wall, timeZone);
+    return wall - zoneOffsetMs(first, timeZone);
+  } catch {
+    // An unknown zone falls back to the browser's.
+    return new Date(year, month - 1, day, hour, minute).getTime();
+  }
+}
+
+/** Epoch ms -> "2026-11-22T15:30" in `timeZone`, for a datetime-local input's value or min. */
+export function epochToZonedInput(epochMs: number, timeZone: string): string {
+  let offset: number;
+  try {
+    offset = zoneOffsetMs(epochMs, timeZone);
+  } catch {
+    offset = -new Date(epochMs).getTimezoneOffset() * 60_000;
+  }
+  return new Date(epochMs + offset).toISOString().slice(0, 16);
+}

@@ -1,0 +1,270 @@
+import { useId, useState } from "react";
+import {
+  type ContentKind,
+  characterCount,
+  countHashtags,
+  countMentions,
+  facebookParts,
+  flyerParts,
+  INSTAGRAM_LIMITS,
+  type InstagramParts,
+  instagramParts,
+  TAG_OR_MENTION,
+} from "../../lib/content";
+import { formatCount, formatPrice } from "../../lib/format";
+import { ListingPhoto } from "./ListingPhoto";
+
+export type PreviewAgent = { name: string; brokerageName: string; phone?: string };
+export type PreviewListing = {
+  addressLine: string;
+  city: string;
+  priceCents: number | null;
+  /** The listing's first photo; undefined where it is not known (the marketing link's page). */
+  photoUrl: string | null | undefined;
+};
+
+type PreviewProps = {
+  kind: ContentKind;
+  body: string;
+  structured: Record<string, unknown> | null;
+  listing: PreviewListing;
+  agent: PreviewAgent;
+};
+
+/** How the draft will look where it is published. Drafted text is untrusted: it is only ever shown as text. */
+export function ContentPreview(props: PreviewProps) {
+  switch (props.kind) {
+    case "facebook_post":
+      return <FacebookPreview {...props} />;
+    case "instagram_caption":
+      return <InstagramPreview {...props} />;
+    case "flyer_text":
+      return <FlyerPreview {...props} />;
+  }
+}
+
+/** Text with its hashtags and mentions coloured like links (spans, not links: nothing is posted yet). */
+function RichText({ text }: { text: string }) {
+  const parts = text.split(TAG_OR_MENTION);
+  let offset = 0;
+  return (
+    <>
+      {parts.map((part, i) => {
+        const key = offset;
+        offset += part.length;
+        if (part === "") return null;
+        return i % 2 === 1 ? (
+          <span className="preview-tag" key={key}>
+            {part}
+          </span>
+        ) : (
+          <span key={key}>{part}</span>
+        );
+      })}
+    </>
+  );
+}
+
+// Line icons for the platforms' buttons (emoji fonts are not everywhere).
+const ICON_PATHS = {
+  globe:
+    "M12 3a9 9 0 1 0 0 18 9 9 0 0 0 0-18zM3 12h18M12 3c2.5 2.5 3.5 5.5 3.5 9s-1 6.5-3.5 9c-2.5-2.5-3.5-5.5-3.5-9s1-6.5 3.5-9z",
+  like: "M7 10v10H4V10zM7 10l4-7c1.5 0 2.5 1 2.5 2.5L13 9h5.5a2 2 0 0 1 2 2.3l-1.2 7A2 2 0 0 1 17.3 20H7",
+  comment: "M4 5h16v11H9l-5 4z",
+  share: "M14 5l7 7-7 7v-4c-5 0-8 1.5-10 5 .5-5.5 3.5-9.5 10-10z",
+  heart:
+    "M12 20s-7.5-4.6-9-9.3C2 7.5 4.2 5 7 5c2 0 3.3 1.2 5 3 1.7-1.8 3-3 5-3 2.8 0 5 2.5 4 5.7-1.5 4.7-9 9.3-9 9.3z",
+  send: "M21 3 10 14M21 3l-7 18-4-7-7-4z",
+  bookmark: "M6 3h12v18l-6-5-6 5z",
+} as const;
+
+function PreviewIcon({ name }: { name: keyof typeof ICON_PATHS }) {
+  return (
+    <svg className="preview-icon" viewBox="0 0 24 24" aria-hidden="true" focusable="false">
+      <path d={ICON_PATHS[name]} />
+    </svg>
+  );
+}
+
+function PreviewPhoto({ listing, className }: { listing: PreviewListing; className: string }) {
+  if (listing.photoUrl === undefined) {
+    return <div className={`${className} photo-placeholder`}>Listing photo</div>;
+  }
+  return (
+    <ListingPhoto className={className} url={listing.photoUrl} alt={`Photo of ${listing.addressLine}`} />
+  );
+}
+
+function initials(name: string): string {
+  const letters = name
+    .split(/\s+/)
+    .filter(Boolean)
+    .map((word) => word.charAt(0).toUpperCase());
+  return `${letters[0] ?? ""}${letters.length > 1 ? letters.at(-1) : ""}` || "?";
+}
+
+function Avatar({ name }: { name: string }) {
+  return (
+    <span className="preview-avatar" aria-hidden="true">
+      {initials(name)}
+    </span>
+  );
+}
+
+function FacebookPreview({ body, structured, listing, agent }: PreviewProps) {
+  const { text, hashtags } = facebookParts(structured, body);
+  return (
+    <div className="preview">
+      <article className="fb-post" aria-label="Facebook post preview">
+        <header className="fb-header">
+          <Avatar name={agent.name} />
+          <div>
+            <p className="fb-page-name">{agent.name}</p>
+            <p className="fb-meta">
+              {agent.brokerageName ? `${agent.brokerageName} · ` : ""}Just now · <PreviewIcon name="globe" />
+            </p>
+          </div>
+        </header>
+        <p className="fb-text">
+          <RichText text={text} />
+        </p>
+        {hashtags.length > 0 && (
+          <p className="fb-text fb-hashtags">
+            <RichText text={hashtags.map((tag) => `#${tag}`).join(" ")} />
+          </p>
+        )}
+        <PreviewPhoto className="fb-photo" listing={listing} />
+        <div className="fb-actions" aria-hidden="true">
+          <span>
+            <PreviewIcon name="like" /> Like
+          </span>
+          <span>
+            <PreviewIcon name="comment" /> Comment
+          </span>
+          <span>
+            <PreviewIcon name="share" /> Share
+          </span>
+        </div>
+      </article>
+      <p className="preview-count">{formatCount(characterCount(body))} characters</p>
+    </div>
+  );
+}
+
+/** Instagram folds a caption after about 125 characters behind "… more". */
+const FOLD_AT = 125;
+
+function foldCaption(text: string): string {
+  const cut = text.slice(0, FOLD_AT);
+  const space = cut.lastIndexOf(" ");
+  return (space > FOLD_AT * 0.7 ? cut.slice(0, space) : cut).trimEnd();
+}
+
+function handleOf(name: string): string {
+  return (
+    name
+      .normalize("NFKD")
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, "") || "youragency"
+  );
+}
+
+/** Caption, then hashtags, then mentions: laid out as the worker renders what it posts. */
+function instagramText({ caption, hashtags, mentions }: InstagramParts): string {
+  const footer = [hashtags.map((tag) => `#${tag}`).join(" "), mentions.map((name) => `@${name}`).join(" ")];
+  const tail = footer.filter(Boolean).join("\n");
+  return tail ? `${caption}\n\n${tail}` : caption;
+}
+
+function InstagramPreview({ body, structured, listing, agent }: PreviewProps) {
+  const captionId = useId();
+  const [expanded, setExpanded] = useState(false);
+  const full = instagramText(instagramParts(structured, body));
+  const long = full.length > FOLD_AT + 10;
+  const handle = handleOf(agent.name);
+  const counters = [
+    { label: "Characters", value: characterCount(full), max: INSTAGRAM_LIMITS.characters },
+    { label: "Hashtags", value: countHashtags(full), max: INSTAGRAM_LIMITS.hashtags },
+    { label: "Mentions", value: countMentions(full), max: INSTAGRAM_LIMITS.mentions },
+  ];
+  return (
+    <div className="preview">
+      <article className="ig-post" aria-label="Instagram caption preview">
+        <header className="ig-header">
+          <Avatar name={agent.name} />
+          <p className="ig-username">{handle}</p>
+        </header>
+        <PreviewPhoto className="ig-photo" listing={listing} />
+        <div className="ig-actions" aria-hidden="true">
+          <PreviewIcon name="heart" />
+          <PreviewIcon name="comment" />
+          <PreviewIcon name="send" />
+          <span className="ig-save">
+            <PreviewIcon name="bookmark" />
+          </span>
+        </div>
+        <p className="ig-caption" id={captionId}>
+          <strong>{handle}</strong> <RichText text={long && !expanded ? foldCaption(full) : full} />
+          {long && !expanded && "… "}
+          {long && (
+            <button
+              className="ig-more"
+              type="button"
+              aria-expanded={expanded}
+              aria-controls={captionId}
+              onClick={() => setExpanded((value) => !value)}
+            >
+              {expanded ? "less" : "more"}
+            </button>
+          )}
+        </p>
+      </article>
+      <ul className="preview-counters" aria-label="Instagram limits">
+        {counters.map((counter) => {
+          const over = counter.value > counter.max;
+          return (
+            <li className={over ? "counter counter-over" : "counter"} key={counter.label}>
+              {counter.label}: {formatCount(counter.value)} / {formatCount(counter.max)}
+              {over && <span> — over the limit</span>}
+            </li>
+          );
+        })}
+      </ul>
+    </div>
+  );
+}
+
+function FlyerPreview({ body, structured, listing, agent }: PreviewProps) {
+  const flyer = flyerParts(structured, body);
+  const contact = [agent.brokerageName, agent.phone].filter(Boolean).join(" · ");
+  return (
+    <div className="preview">
+      <article className="flyer" aria-label="Flyer preview">
+        <PreviewPhoto className="flyer-photo" listing={listing} />
+        <div className="flyer-content">
+          {flyer.headline && <p className="flyer-headline">{flyer.headline}</p>}
+          <p className="flyer-price">{formatPrice(listing.priceCents)}</p>
+          <p className="flyer-address">
+            {listing.addressLine}
+            {listing.city ? `, ${listing.city}` : ""}
+          </p>
+          {flyer.bullets.length > 0 && (
+            <ul className="flyer-bullets">
+              {flyer.bullets.map((bullet, i) => (
+                // biome-ignore lint/suspicious/noArrayIndexKey: bullets may repeat and never reorder
+                <li key={i}>{bullet}</li>
+              ))}
+            </ul>
+          )}
+          {flyer.body && <p className="flyer-body">{flyer.body}</p>}
+          {flyer.callToAction && <p className="flyer-cta">{flyer.callToAction}</p>}
+        </div>
+        <footer className="flyer-footer">
+          <p className="flyer-agent">{agent.name}</p>
+          {contact && <p>{contact}</p>}
+        </footer>
+      </article>
+      <p className="preview-count">{formatCount(characterCount(body))} characters</p>
+    </div>
+  );
+}

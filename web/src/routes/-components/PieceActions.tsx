@@ -1,0 +1,490 @@
+import { useQueryClient } from "@tanstack/react-query";
+import { Link, useNavigate } from "@tanstack/react-router";
+import { useId, useMemo, useState } from "react";
+import { contentActionInput } from "worker/schemas/content";
+import {
+  CheckboxField,
+  ChoiceGroupField,
+  FormAlert,
+  SubmitButton,
+  TextAreaField,
+  TextField,
+} from "../../components/Field";
+import {
+  type ContentAction,
+  epochToZonedInput,
+  isAllowed,
+  type MarketingResponse,
+  type PieceDetail,
+  RESPONSE_LABELS,
+  zonedInputToEpoch,
+} from "../../lib/content";
+import { fieldErrorsOf } from "../../lib/errors";
+import { type Schema, useForm } from "../../lib/form";
+import { formatDateTime } from "../../lib/format";
+import { trpc } from "../../trpc";
+import { type ActionInput, useContentAction } from "./contentQueries";
+
+type Issue = { path: PropertyKey[]; message: string };
+type Panel = "approve" | "reject" | "revise" | "marketing" | "response";
+type Action = ReturnType<typeof useContentAction>;
+
+// The worker's limit (services/content.ts).
+const MAX_SCHEDULE_AHEAD_MS = 365 * 24 * 3600_000;
+const PLATFORM_NAMES = { facebook_post: "Facebook", instagram_caption: "Instagram" } as const;
+
+/** A form schema that adds the piece id and action to the form's values and checks them with the server's. */
+function actionSchema<V>(
+  build: (values: V) => unknown,
+  precheck?: (values: V) => Issue[],
+): Schema<ActionInput> {
+  return {
+    safeParse(input) {
+      const values = input as V;
+      const issues = precheck?.(values) ?? [];
+      const parsed = contentActionInput.safeParse(build(values));
+      if (parsed.success && issues.length === 0) return { success: true, data: parsed.data };
+      const seen = new Set(issues.map((issue) => String(issue.path[0])));
+      for (const issue of parsed.success ? [] : parsed.error.issues) {
+        if (!seen.has(String(issue.path[0]))) issues.push({ path: [...issue.path], message: issue.message });
+      }
+      return { success: false, error: { issues } };
+    },
+  };
+}
+
+/**
+ * The decisions Chris can take on a draft. Each opens a small form under the buttons; actions the piece's
+ * status does not allow stay visible but disabled.
+ */
+export function PieceActions({
+  piece,
+  timeZone,
+  marketingEmail,
+  editing,
+  onEdit,
+}: {
+  piece: PieceDetail;
+  timeZone: string;
+  marketingEmail: string | null;
+  /** The text is open for editing: decide after saving or cancelling it. */
+  editing: boolean;
+  onEdit: () => void;
+}) {
+  const [open, setOpen] = useState<Panel | null>(null);
+  const [done, setDone] = useState<string | null>(null);
+  const action = useContentAction(piece.kind);
+  const panelId = useId();
+  const status = piece.status;
+  const busy = action.isPending || editing;
+
+  function finish(message: string) {
+    setOpen(null);
+    setDone(message);
+  }
+
+  function button(panel: Panel, allowedFor: ContentAction, label: string, tone = "button-quiet") {
+    const allowed = isAllowed(allowedFor, status);
+    return (
+      <button
+        className={`button ${tone}${allowed ? "" : " button-unavailable"}`}
+        type="button"
+        disabled={!allowed || busy}
+        aria-expanded={allowed ? open === panel : undefined}
+        aria-controls={open === panel ? panelId : undefined}
+        onClick={() => {
+          setDone(null);
+          setOpen((current) => (current === panel ? null : panel));
+        }}
+      >
+        {label}
+      </button>
+    );
+  }
+
+  const closed =
+    !isAllowed("edit", status) && !Object.values(PANEL_ACTIONS).some((allowed) => isAllowed(allowed, status));
+
+  return (
+    <div className="piece-actions">
+      <div className="piece-action-buttons">
+        {button(
+          "approve",
+          "approve_and_post",
+          piece.kind === "flyer_text" ? "Approve for print" : "Approve & post",
+          "button-primary",
+        )}
+        <button
+          className={`button button-quiet${isAllowed("edit", status) ? "" : " button-unavailable"}`}
+          type="button"
+          disabled={!isAllowed("edit", status) || busy}
+          onClick={() => {
+            setOpen(null);
+            setDone(null);
+            onEdit();
+          }}
+        >
+          Edit text
+        </button>
+        {button("revise", "request_revisions", "Request revisions")}
+        {button("marketing", "send_to_marketing", "Send to marketing")}
+        {status === "sent_to_marketing" &&
+          button("response", "record_marketing_response", "Record marketing response")}
+        {button("reject", "reject_discard", "Reject", "button-danger")}
+      </div>
+      {editing && <p className="field-hint">Save or cancel your edit first.</p>}
+      {closed && !done && (
+        <p className="field-hint">{CLOSED_HINTS[status] ?? "Nothing to decide on this draft."}</p>
+      )}
+      <p className="form-status" role="status">
+        {done}
+      </p>
+      {open && (
+        <div className="action-panel" id={panelId}>
+          {open === "approve" && (
+            <ApproveForm
+              piece={piece}
+              timeZone={timeZone}
+              action={action}
+              onDone={finish}
+              onCancel={() => setOpen(null)}
+            />
+          )}
+          {open === "reject" && (
+            <RejectForm piece={piece} action={action} onDone={finish} onCancel={() => setOpen(null)} />
+          )}
+          {open === "revise" && <RevisionForm piece={piece} action={action} onCancel={() => setOpen(null)} />}
+          {open === "marketing" && (
+            <MarketingForm
+              piece={piece}
+              marketingEmail={marketingEmail}
+              action={action}
+              onDone={finish}
+              onCancel={() => setOpen(null)}
+            />
+          )}
+          {open === "response" && (
+            <ResponseForm piece={piece} action={action} onDone={finish} onCancel={() => setOpen(null)} />
+          )}
+        </div>
+      )}
+    </div>
+  );
+}
+
+const PANEL_ACTIONS: Record<Panel, ContentAction> = {
+  approve: "approve_and_post",
+  reject: "reject_discard",
+  revise: "request_revisions",
+  marketing: "send_to_marketing",
+  response: "record_marketing_response",
+};
+
+const CLOSED_HINTS: Partial<Record<PieceDetail["status"], string>> = {
+  generating: "The content agent is drafting this piece. You can act on it once it is ready.",
+  revision_requested: "A new version is being drafted with your feedback.",
+  approved: "Approved. Nothing left to decide on this draft.",
+  scheduled: "Scheduled. Nothing left to decide on this draft.",
+  posting: "Being posted now.",
+  posted: "Posted.",
+  rejected: "Rejected. This draft will not be used.",
+  superseded: "A newer version replaced this one.",
+};
+
+type FormProps = {
+  piece: PieceDetail;
+  action: Action;
+  onDone: (message: string) => void;
+  onCancel: () => void;
+};
+
+function CancelButton({ onCancel, disabled }: { onCancel: () => void; disabled: boolean }) {
+  return (
+    <button className="button button-quiet" type="button" onClick={onCancel} disabled={disabled}>
+      Cancel
+    </button>
+  );
+}
+
+function ApproveForm({ piece, timeZone, action, onDone, onCancel }: FormProps & { timeZone: string }) {
+  const needsAcknowledgement = piece.complianceFlags.length > 0 && piece.complianceAcknowledgedAt === null;
+  const platform = piece.kind === "flyer_text" ? null : PLATFORM_NAMES[piece.kind];
+  type Values = { schedule: string; scheduledAt: string; acknowledgeCompliance: string };
+  const schema = useMemo(
+    () =>
+      actionSchema<Values>(
+        (values) => ({
+          id: piece.id,
+          action: "approve_and_post",
+          scheduledAt:
+            platform && values.schedule === "true"
+              ? (zonedInputToEpoch(values.scheduledAt, timeZone) ?? undefined)
+              : undefined,
+          acknowledgeCompliance: values.acknowledgeCompliance === "true" || undefined,
+        }),
+        (values) => {
+          const issues: Issue[] = [];
+          if (platform && values.schedule === "true") {
+            const at = zonedInputToEpoch(values.scheduledAt, timeZone);
+            if (!values.scheduledAt)
+              issues.push({ path: ["scheduledAt"], message: "Choose a date and time" });
+            else if (at === null) issues.push({ path: ["scheduledAt"], message: "Enter a date and time" });
+            else if (at <= Date.now())
+              issues.push({ path: ["scheduledAt"], message: "Choose a time in the future" });
+          }
+          if (needsAcknowledgement && values.acknowledgeCompliance !== "true") {
+            issues.push({
+              path: ["acknowledgeCompliance"],
+              message: "Confirm that you have reviewed the compliance warnings",
+            });
+          }
+          return issues;
+        },
+      ),
+    [piece.id, platform, timeZone, needsAcknowledgement],
+  );
+  const form = useForm({
+    initialValues: { schedule: "", scheduledAt: "", acknowledgeCompliance: "" } as Values,
+    schema,
+    onSubmit: async (input) => {
+      const result = await action.mutateAsync(input);
+      const at = input.action === "approve_and_post" ? input.scheduledAt : undefined;
+      onDone(
+        result.status === "scheduled" && at !== undefined
+          ? `Scheduled for ${formatDateTime(at, timeZone)}.`
+          : platform
+            ? `Approved. Posting to ${platform} now.`
+            : "Approved for print.",
+      );
+      return undefined;
+    },
+  });
+  const scheduling = platform !== null && form.values.schedule === "true";
+  return (
+    <form className="form action-form" noValidate onSubmit={form.handleSubmit} aria-label="Approve">
+      <FormAlert message={form.formError} />
+      {needsAcknowledgement && (
+        <CheckboxField label="I have reviewed these warnings" field={form.field("acknowledgeCompliance")} />
+      )}
+      {platform && <CheckboxField label="Schedule for later" field={form.field("schedule")} />}
+      {scheduling && (
+        <TextField
+          label="Post at"
+          type="datetime-local"
+          hint={`Your time zone: ${timeZone.replaceAll("_", " ")}`}
+          min={epochToZonedInput(Date.now(), timeZone)}
+          max={epochToZonedInput(Date.now() + MAX_SCHEDULE_AHEAD_MS, timeZone)}
+          field={form.field("scheduledAt")}
+        />
+      )}
+      <div className="form-actions">
+        <SubmitButton pending={form.pending} pendingLabel="Approving…">
+          {platform ? (scheduling ? "Schedule post" : "Approve & post now") : "Approve for print"}
+        </SubmitButton>
+        <CancelButton onCancel={onCancel} disabled={form.pending} />
+      </div>
+    </form>
+  );
+}
+
+function RejectForm({ piece, action, onDone, onCancel }: FormProps) {
+  const schema = useMemo(
+    () =>
+      actionSchema<{ reason: string }>(({ reason }) => ({ id: piece.id, action: "reject_discard", reason })),
+    [piece.id],
+  );
+  const form = useForm({
+    initialValues: { reason: "" },
+    schema,
+    onSubmit: async (input) => {
+      await action.mutateAsync(input);
+      onDone("Rejected. This draft will not be used.");
+      return undefined;
+    },
+  });
+  return (
+    <form className="form action-form" noValidate onSubmit={form.handleSubmit} aria-label="Reject">
+      <FormAlert message={form.formError} />
+      <TextAreaField
+        label="Why reject it?"
+        rows={3}
+        hint="Kept in the draft's history."
+        field={form.field("reason")}
+      />
+      <div className="form-actions">
+        <SubmitButton pending={form.pending} pendingLabel="Rejecting…">
+          Reject draft
+        </SubmitButton>
+        <CancelButton onCancel={onCancel} disabled={form.pending} />
+      </div>
+    </form>
+  );
+}
+
+function RevisionForm({ piece, action, onCancel }: Omit<FormProps, "onDone">) {
+  const queryClient = useQueryClient();
+  const navigate = useNavigate();
+  const schema = useMemo(
+    () =>
+      actionSchema<{ feedback: string }>(({ feedback }) => ({
+        id: piece.id,
+        action: "request_revisions",
+        feedback,
+      })),
+    [piece.id],
+  );
+  const form = useForm({
+    initialValues: { feedback: "" },
+    schema,
+    onSubmit: async (input) => {
+      await action.mutateAsync(input);
+      // The new version is created with the request: open it, drafting.
+      const detail = await queryClient.fetchQuery({
+        ...trpc.content.get.queryOptions({ id: piece.id }),
+        staleTime: 0,
+      });
+      const newest = detail.versions.at(-1);
+      if (newest && newest.id !== piece.id) {
+        await navigate({ to: "/approvals/$pieceId", params: { pieceId: newest.id }, search: true });
+      }
+      return undefined;
+    },
+  });
+  return (
+    <form className="form action-form" noValidate onSubmit={form.handleSubmit} aria-label="Request revisions">
+      <FormAlert message={form.formError} />
+      <TextAreaField
+        label="What should change?"
+        rows={3}
+        hint="The content agent rewrites the draft with your feedback and keeps this version in the history."
+        field={form.field("feedback")}
+      />
+      <div className="form-actions">
+        <SubmitButton pending={form.pending} pendingLabel="Sending…">
+          Send feedback
+        </SubmitButton>
+        <CancelButton onCancel={onCancel} disabled={form.pending} />
+      </div>
+    </form>
+  );
+}
+
+function MarketingForm({
+  piece,
+  marketingEmail,
+  action,
+  onDone,
+  onCancel,
+}: FormProps & { marketingEmail: string | null }) {
+  const [missingEmail, setMissingEmail] = useState(false);
+  const schema = useMemo(
+    () =>
+      actionSchema<{ note: string }>(({ note }) => ({
+        id: piece.id,
+        action: "send_to_marketing",
+        note: note.trim() ? note : undefined,
+      })),
+    [piece.id],
+  );
+  const form = useForm({
+    initialValues: { note: "" },
+    schema,
+    onSubmit: async (input) => {
+      try {
+        await action.mutateAsync(input);
+      } catch (error) {
+        // Shown as the Settings link below rather than as a second, link-less message.
+        if (!fieldErrorsOf(error)?.marketingEmail) throw error;
+        setMissingEmail(true);
+        return undefined;
+      }
+      onDone(
+        `Sent to ${marketingEmail ?? "your marketing department"}. They answer through the link in the email.`,
+      );
+      return undefined;
+    },
+  });
+  const noEmail = !marketingEmail || missingEmail;
+  return (
+    <form className="form action-form" noValidate onSubmit={form.handleSubmit} aria-label="Send to marketing">
+      <FormAlert message={form.formError} />
+      {noEmail ? (
+        <p
+          className={missingEmail ? "alert alert-error" : "alert alert-info"}
+          role={missingEmail ? "alert" : undefined}
+        >
+          Add your marketing department's email in <Link to="/settings">Settings</Link> first.
+        </p>
+      ) : (
+        <p className="field-hint">
+          Emails {marketingEmail} a link to approve, ask for changes or reject this draft. The link works once
+          and expires in 7 days.
+        </p>
+      )}
+      <TextAreaField label="Note" optional rows={2} field={form.field("note")} />
+      <div className="form-actions">
+        <SubmitButton pending={form.pending} pendingLabel="Sending…">
+          Send email
+        </SubmitButton>
+        <CancelButton onCancel={onCancel} disabled={form.pending} />
+      </div>
+    </form>
+  );
+}
+
+const RESPONSE_OPTIONS = (["approved", "changes_requested", "rejected"] as const).map((value) => ({
+  value,
+  label: RESPONSE_LABELS[value],
+}));
+
+function ResponseForm({ piece, action, onDone, onCancel }: FormProps) {
+  type Values = { response: string; notes: string };
+  const schema = useMemo(
+    () =>
+      actionSchema<Values>(
+        ({ response, notes }) => ({
+          id: piece.id,
+          action: "record_marketing_response",
+          response,
+          notes: notes.trim() ? notes : undefined,
+        }),
+        ({ response }) => (response ? [] : [{ path: ["response"], message: "Choose their answer" }]),
+      ),
+    [piece.id],
+  );
+  const form = useForm({
+    initialValues: { response: "", notes: "" } as Values,
+    schema,
+    onSubmit: async (input) => {
+      await action.mutateAsync(input);
+      const response = input.action === "record_marketing_response" ? input.response : "approved";
+      onDone(
+        `Recorded: ${RESPONSE_LABELS[response as MarketingResponse].toLowerCase()}. The draft waits for your approval again.`,
+      );
+      return undefined;
+    },
+  });
+  return (
+    <form
+      className="form action-form"
+      noValidate
+      onSubmit={form.handleSubmit}
+      aria-label="Record marketing response"
+    >
+      <FormAlert message={form.formError} />
+      <ChoiceGroupField
+        legend="Their answer"
+        type="radio"
+        options={RESPONSE_OPTIONS}
+        field={form.field("response")}
+      />
+      <TextAreaField label="Notes" optional rows={2} field={form.field("notes")} />
+      <div className="form-actions">
+        <SubmitButton pending={form.pending} pendingLabel="Saving…">
+          Record response
+        </SubmitButton>
+        <CancelButton onCancel={onCancel} disabled={form.pending} />
+      </div>
+    </form>
+  );
+}

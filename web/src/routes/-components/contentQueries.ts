@@ -1,0 +1,117 @@
+import { useMutation, useQueryClient } from "@tanstack/react-query";
+import type { inferRouterInputs } from "@trpc/server";
+import type { AppRouter } from "worker/router";
+import {
+  type ContentKind,
+  type ContentStatus,
+  isDrafting,
+  isOpenStatus,
+  type OpenPiece,
+  type PieceDetail,
+} from "../../lib/content";
+import { trpc } from "../../trpc";
+
+type Inputs = inferRouterInputs<AppRouter>["content"];
+export type ActionInput = Inputs["action"];
+
+/** While the content agent writes, lists refresh often enough to show the drafts as they land. */
+const POLL_MS = 1500;
+
+/** `refetchInterval` for lists of open pieces: often while any of them is being drafted. */
+export function pollWhileDrafting(query: { state: { data?: OpenPiece[] } }): number | false {
+  return query.state.data?.some((piece) => isDrafting(piece.status)) ? POLL_MS : false;
+}
+
+/** Still changing on its own: being drafted, or a post about to go out. */
+function isSettling(piece: PieceDetail | undefined): boolean {
+  if (!piece) return false;
+  if (isDrafting(piece.status) || piece.status === "posting") return true;
+  const soon = Date.now() + 5_000;
+  return piece.posts.some(
+    (post) => (post.status === "scheduled" || post.status === "publishing") && post.scheduledAt <= soon,
+  );
+}
+
+/** `refetchInterval` for one piece: often while it is drafted or its post is about to go out. */
+export function pollWhileSettling(query: { state: { data?: PieceDetail } }): number | false {
+  return isSettling(query.state.data) ? POLL_MS : false;
+}
+
+/** Where an action takes a piece, shown before the server answers. */
+function expectedStatus(input: ActionInput, kind: ContentKind): ContentStatus {
+  switch (input.action) {
+    case "approve_and_post":
+      return kind !== "flyer_text" &&
+        input.scheduledAt !== undefined &&
+        input.scheduledAt > Date.now() + 60_000
+        ? "scheduled"
+        : "approved";
+    case "reject_discard":
+      return "rejected";
+    case "request_revisions":
+      return "revision_requested";
+    case "send_to_marketing":
+      return "sent_to_marketing";
+    case "record_marketing_response":
+      return "pending_approval";
+  }
+}
+
+/**
+ * `content.action` with an optimistic status: the piece and every list it is in change at once, and go back
+ * to what they were if the server refuses (the caller shows its message).
+ */
+export function useContentAction(kind: ContentKind) {
+  const queryClient = useQueryClient();
+  return useMutation(
+    trpc.content.action.mutationOptions({
+      onMutate: async (input) => {
+        const detailKey = trpc.content.get.queryKey({ id: input.id });
+        const lists = trpc.content.pendingApprovals.queryFilter();
+        await Promise.all([
+          queryClient.cancelQueries({ queryKey: detailKey }),
+          queryClient.cancelQueries(lists),
+        ]);
+        const before = {
+          detail: queryClient.getQueryData(detailKey),
+          lists: queryClient.getQueriesData(lists),
+        };
+        const status = expectedStatus(input, kind);
+        queryClient.setQueryData(
+          detailKey,
+          (piece) =>
+            piece && {
+              ...piece,
+              status,
+              versions: piece.versions.map((version) =>
+                version.id === input.id ? { ...version, status } : version,
+              ),
+            },
+        );
+        queryClient.setQueriesData<OpenPiece[]>(lists, (pieces) =>
+          pieces?.flatMap((piece) => {
+            if (piece.id !== input.id) return [piece];
+            return isOpenStatus(status) ? [{ ...piece, status }] : [];
+          }),
+        );
+        return before;
+      },
+      onError: (_error, input, before) => {
+        if (!before) return;
+        queryClient.setQueryData(trpc.content.get.queryKey({ id: input.id }), before.detail);
+        for (const [key, data] of before.lists) queryClient.setQueryData(key, data);
+      },
+      onSettled: () => invalidateContent(queryClient),
+    }),
+  );
+}
+
+/** After a write: every content list and the dashboard's figures are read again. */
+export async function invalidateContent(queryClient: ReturnType<typeof useQueryClient>) {
+  // A first read still in flight began before the write; invalidating would join it and keep its old answer.
+  await queryClient.cancelQueries(trpc.content.pathFilter());
+  await Promise.all([
+    queryClient.invalidateQueries(trpc.content.pathFilter()),
+    queryClient.invalidateQueries(trpc.dashboard.pathFilter()),
+  ]);
+}

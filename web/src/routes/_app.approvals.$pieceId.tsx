@@ -1,0 +1,281 @@
+import { useMutation, useQueryClient, useSuspenseQuery } from "@tanstack/react-query";
+import { createFileRoute, Link, notFound, useNavigate } from "@tanstack/react-router";
+import { useMemo, useState } from "react";
+import { updateContentInput } from "worker/schemas/content";
+import { FormAlert, SubmitButton, TextAreaField } from "../components/Field";
+import { PageHeader } from "../components/PageHeader";
+import { Spinner } from "../components/Spinner";
+import { useMe } from "../lib/auth";
+import { characterCount, isDrafting, KIND_LABELS, type PieceDetail, POST_TYPE_LABELS } from "../lib/content";
+import { errorCode } from "../lib/errors";
+import { type Schema, useForm } from "../lib/form";
+import { formatCount } from "../lib/format";
+import { usePageTitle } from "../lib/title";
+import { type Agent, trpc } from "../trpc";
+import { ComplianceWarnings } from "./-components/ComplianceWarnings";
+import { ContentStatusBadge, KindIcon, WriterBadge } from "./-components/ContentBadges";
+import { ContentPreview } from "./-components/ContentPreview";
+import { invalidateContent, pollWhileSettling } from "./-components/contentQueries";
+import { PieceActions } from "./-components/PieceActions";
+import { EventTimeline, MarketingRequests, PostStatus, VersionList } from "./-components/PieceHistory";
+
+const pieceQueryOptions = (id: string) =>
+  trpc.content.get.queryOptions({ id }, { refetchInterval: pollWhileSettling });
+
+export const Route = createFileRoute("/_app/approvals/$pieceId")({
+  loader: async ({ context, params }) => {
+    try {
+      await context.queryClient.ensureQueryData(pieceQueryOptions(params.pieceId));
+    } catch (error) {
+      // Someone else's draft, or one that never existed: both are simply not here.
+      if (errorCode(error) === "NOT_FOUND" || errorCode(error) === "BAD_REQUEST") throw notFound();
+      throw error;
+    }
+  },
+  component: PieceDetailPage,
+  notFoundComponent: PieceNotFound,
+});
+
+function BackLink() {
+  return (
+    <Link className="back-link" to="/approvals" search={true}>
+      <span aria-hidden="true">←</span> All drafts
+    </Link>
+  );
+}
+
+function PieceDetailPage() {
+  const { pieceId } = Route.useParams();
+  const { data: piece } = useSuspenseQuery(pieceQueryOptions(pieceId));
+  const me = useMe();
+  // Keyed by id, so editing and open forms start fresh on another version.
+  return <PieceView key={piece.id} piece={piece} me={me} />;
+}
+
+function PieceView({ piece, me }: { piece: PieceDetail; me: Agent }) {
+  const [editing, setEditing] = useState(false);
+  const kind = KIND_LABELS[piece.kind];
+  const address = piece.listing?.addressLine ?? "a listing";
+  const drafting = isDrafting(piece.status);
+  const showText = !drafting && piece.body !== "";
+
+  return (
+    <>
+      <BackLink />
+      <PageHeader
+        documentTitle={`${kind} · ${address}`}
+        title={
+          <span className="piece-title">
+            <KindIcon kind={piece.kind} /> {kind}
+          </span>
+        }
+        description={`${address}${piece.listing?.city ? `, ${piece.listing.city}` : ""} · ${POST_TYPE_LABELS[piece.postType]} · Version ${piece.version}`}
+        actions={
+          piece.listing && (
+            <Link
+              className="button button-quiet"
+              to="/listings/$listingId"
+              params={{ listingId: piece.listing.id }}
+              search={{}}
+            >
+              View listing
+            </Link>
+          )
+        }
+      />
+      <div className="piece-layout">
+        <div className="piece-main">
+          <StatusNotice piece={piece} />
+          {showText && (
+            <ComplianceWarnings
+              flags={piece.complianceFlags}
+              acknowledgedAt={piece.complianceAcknowledgedAt}
+              timeZone={me.timezone}
+              brokerageName={me.brokerageName}
+            />
+          )}
+          <section className="card piece-preview-card" aria-labelledby="preview-title">
+            <div className="card-head">
+              <h2 className="card-title" id="preview-title">
+                {editing ? "Edit text" : "Preview"}
+              </h2>
+              <div className="detail-badges">
+                <ContentStatusBadge status={piece.status} />
+                <WriterBadge piece={piece} />
+              </div>
+            </div>
+            {drafting ? (
+              <div className="drafting-placeholder" role="status">
+                <Spinner /> Drafting…
+              </div>
+            ) : editing ? (
+              <EditForm piece={piece} onCancel={() => setEditing(false)} />
+            ) : showText ? (
+              <ContentPreview
+                kind={piece.kind}
+                body={piece.body}
+                structured={piece.structured}
+                listing={{
+                  addressLine: piece.listing?.addressLine ?? "",
+                  city: piece.listing?.city ?? "",
+                  priceCents: piece.listing?.priceCents ?? null,
+                  photoUrl: piece.listing?.imageUrls[0] ?? null,
+                }}
+                agent={{ name: me.name, brokerageName: me.brokerageName, phone: me.phone }}
+              />
+            ) : (
+              <p className="muted">This draft has no text.</p>
+            )}
+          </section>
+        </div>
+        <div className="piece-side">
+          <section className="card detail-section" aria-labelledby="decision-title">
+            <h2 className="card-title" id="decision-title">
+              Your decision
+            </h2>
+            <PieceActions
+              piece={piece}
+              timeZone={me.timezone}
+              marketingEmail={me.marketingEmail}
+              editing={editing}
+              onEdit={() => setEditing(true)}
+            />
+            <PostStatus piece={piece} timeZone={me.timezone} />
+          </section>
+          {piece.marketing.length > 0 && (
+            <section className="card detail-section" aria-labelledby="marketing-title">
+              <h2 className="card-title" id="marketing-title">
+                Marketing department
+              </h2>
+              <MarketingRequests piece={piece} timeZone={me.timezone} />
+            </section>
+          )}
+          <section className="card detail-section" aria-labelledby="versions-title">
+            <h2 className="card-title" id="versions-title">
+              Versions
+            </h2>
+            <VersionList piece={piece} timeZone={me.timezone} />
+          </section>
+          <section className="card detail-section" aria-labelledby="history-title">
+            <h2 className="card-title" id="history-title">
+              History
+            </h2>
+            <EventTimeline piece={piece} timeZone={me.timezone} />
+          </section>
+        </div>
+      </div>
+    </>
+  );
+}
+
+function NewestVersionLink({ piece }: { piece: PieceDetail }) {
+  const newest = piece.versions.at(-1);
+  if (!newest || newest.id === piece.id) return null;
+  return (
+    <Link to="/approvals/$pieceId" params={{ pieceId: newest.id }} search={true}>
+      Open version {newest.version}
+    </Link>
+  );
+}
+
+/** What is going on with a draft that is not simply waiting for a decision. */
+function StatusNotice({ piece }: { piece: PieceDetail }) {
+  switch (piece.status) {
+    case "generating":
+      return (
+        <p className="alert alert-info">
+          The content agent is writing this {KIND_LABELS[piece.kind].toLowerCase()}
+          {piece.version > 1 && piece.feedback ? " with your feedback" : ""}. It appears here in a few
+          seconds.
+        </p>
+      );
+    case "revision_requested":
+      return (
+        <p className="alert alert-info">
+          A new version is being written with your feedback. <NewestVersionLink piece={piece} />
+        </p>
+      );
+    case "superseded":
+      return (
+        <p className="alert alert-info">
+          A newer version replaced this one. <NewestVersionLink piece={piece} />
+        </p>
+      );
+    case "failed":
+      return (
+        <div className="alert alert-error alert-stack" role="alert">
+          <p>
+            <strong>Drafting failed.</strong> {piece.error ?? "The content agent could not write this draft."}
+          </p>
+          <p>Reject it to clear it from your list, then initiate content creation again from the listing.</p>
+        </div>
+      );
+    default:
+      return null;
+  }
+}
+
+type EditValues = { body: string };
+
+function EditForm({ piece, onCancel }: { piece: PieceDetail; onCancel: () => void }) {
+  const navigate = useNavigate();
+  const queryClient = useQueryClient();
+  const update = useMutation(
+    trpc.content.update.mutationOptions({ onSettled: () => invalidateContent(queryClient) }),
+  );
+  const schema = useMemo<Schema<{ id: string; body: string }>>(
+    () => ({
+      safeParse(input) {
+        const { body } = input as EditValues;
+        if (body.trim() === piece.body.trim()) {
+          return {
+            success: false,
+            error: { issues: [{ path: ["body"], message: "Change the text before saving, or cancel" }] },
+          };
+        }
+        return updateContentInput.safeParse({ id: piece.id, body });
+      },
+    }),
+    [piece.id, piece.body],
+  );
+  const form = useForm({
+    initialValues: { body: piece.body },
+    schema,
+    onSubmit: async (input) => {
+      const { id } = await update.mutateAsync(input);
+      await navigate({ to: "/approvals/$pieceId", params: { pieceId: id }, search: true });
+      return undefined;
+    },
+  });
+  const count = characterCount(form.values.body);
+  return (
+    <form className="form" noValidate onSubmit={form.handleSubmit} aria-label="Edit text">
+      <FormAlert message={form.formError} />
+      <TextAreaField
+        label="Text"
+        rows={14}
+        hint={`${formatCount(count)} ${count === 1 ? "character" : "characters"}. Saving keeps this version in the history and checks the new text again.`}
+        field={form.field("body")}
+      />
+      <div className="form-actions">
+        <SubmitButton pending={form.pending} pendingLabel="Saving…">
+          Save as new version
+        </SubmitButton>
+        <button className="button button-quiet" type="button" onClick={onCancel} disabled={form.pending}>
+          Cancel
+        </button>
+      </div>
+    </form>
+  );
+}
+
+function PieceNotFound() {
+  usePageTitle("Draft not found");
+  return (
+    <div className="status-page">
+      <h1>Draft not found</h1>
+      <p>This draft does not exist or is not one of yours.</p>
+      <BackLink />
+    </div>
+  );
+}

@@ -1,0 +1,131 @@
+import { keepPreviousData, useInfiniteQuery } from "@tanstack/react-query";
+import { createFileRoute, Link } from "@tanstack/react-router";
+import { PageHeader } from "../components/PageHeader";
+import { IngestionResult, RunIngestionButton } from "../components/RunIngestion";
+import { Spinner } from "../components/Spinner";
+import { errorMessage } from "../lib/errors";
+import { formatCount } from "../lib/format";
+import { hasFilters, type ListingsSearch, listInputOf } from "../lib/listings";
+import { trpc } from "../trpc";
+import { ListingCardSkeleton, ListingCardView } from "./-components/ListingCardView";
+import { ListingFilters } from "./-components/ListingFilters";
+
+export const Route = createFileRoute("/_app/listings/")({
+  loaderDeps: ({ search }) => search,
+  loader: ({ context, deps }) => {
+    // Started here, not awaited: the page shows skeletons (or the previous results) while it loads.
+    void context.queryClient.prefetchInfiniteQuery(listingsQueryOptions(deps));
+    void context.queryClient.prefetchQuery(context.trpc.listings.communities.queryOptions());
+  },
+  component: ListingsPage,
+});
+
+/** One cache entry per filter set, shared by the loader and the page. */
+function listingsQueryOptions(search: ListingsSearch) {
+  return trpc.listings.list.infiniteQueryOptions(listInputOf(search), {
+    getNextPageParam: (page) => page.nextCursor,
+  });
+}
+
+const SKELETONS = Array.from({ length: 6 }, (_, i) => i);
+
+function ListingsPage() {
+  const search = Route.useSearch();
+  const filtered = hasFilters(search);
+  const listings = useInfiniteQuery({ ...listingsQueryOptions(search), placeholderData: keepPreviousData });
+  const items = listings.data?.pages.flatMap((page) => page.items) ?? [];
+  const noListingsYet = listings.isSuccess && !listings.isPlaceholderData && items.length === 0 && !filtered;
+
+  return (
+    <>
+      <PageHeader
+        documentTitle="Listings"
+        title="Listings"
+        description="New-construction homes from your builder's site, and the ones you add yourself."
+        actions={
+          <>
+            {/* With no listings yet the empty state carries the (primary) button instead. */}
+            {!noListingsYet && <RunIngestionButton />}
+            <Link className="button button-primary" to="/listings/new" search={true}>
+              Add listing
+            </Link>
+          </>
+        }
+      />
+      <IngestionResult />
+      <ListingFilters search={search} />
+
+      {listings.isPending ? (
+        <div className="listing-grid">
+          <p className="visually-hidden" role="status">
+            Loading listings…
+          </p>
+          {SKELETONS.map((i) => (
+            <ListingCardSkeleton key={i} />
+          ))}
+        </div>
+      ) : listings.isError && items.length === 0 ? (
+        <div className="alert alert-error listing-error" role="alert">
+          <p>Could not load listings. {errorMessage(listings.error)}</p>
+          <button className="button button-quiet" type="button" onClick={() => void listings.refetch()}>
+            Try again
+          </button>
+        </div>
+      ) : items.length === 0 ? (
+        filtered ? (
+          <div className="empty-state">
+            <p>No homes match these filters.</p>
+            <Link to="/listings" search={{ sort: search.sort }}>
+              Clear filters
+            </Link>
+          </div>
+        ) : (
+          <div className="empty-state empty-state-action">
+            <p>
+              No active listings yet. The listing agent checks the builder's site every 30 minutes; run it now
+              to fetch the current homes, or add a listing by hand.
+            </p>
+            <RunIngestionButton primary />
+          </div>
+        )
+      ) : (
+        <>
+          <p className="listing-count">
+            Showing {formatCount(items.length)} {items.length === 1 ? "home" : "homes"}
+            {listings.hasNextPage ? " so far" : ""}
+          </p>
+          <ul className="listing-grid" aria-label="Homes" aria-busy={listings.isPlaceholderData || undefined}>
+            {items.map((listing, index) => (
+              <li key={listing.id}>
+                <ListingCardView listing={listing} eager={index < 3} />
+              </li>
+            ))}
+          </ul>
+          {listings.hasNextPage && (
+            <div className="load-more">
+              <button
+                className="button button-quiet"
+                type="button"
+                disabled={listings.isFetchingNextPage}
+                onClick={() => void listings.fetchNextPage()}
+              >
+                {listings.isFetchingNextPage ? (
+                  <>
+                    <Spinner /> Loading more…
+                  </>
+                ) : (
+                  "Load more"
+                )}
+              </button>
+            </div>
+          )}
+          {listings.isFetchNextPageError && (
+            <p className="alert alert-error" role="alert">
+              Could not load more listings. {errorMessage(listings.error)}
+            </p>
+          )}
+        </>
+      )}
+    </>
+  );
+}
