@@ -69,29 +69,40 @@ function workerdPids() {
   return [...names].filter(([pid, name]) => name === "workerd" && descends(pid)).map(([pid]) => pid);
 }
 
-function cpuMs(pids) {
-  let ticks = 0;
-  for (const pid of pids) {
+/**
+ * CPU time (ms) per workerd process alive now. Wrangler may replace its workerd process after start-up
+ * (a config reload), so the processes are found again at every reading, never cached.
+ */
+function cpuSnapshot() {
+  const snapshot = new Map();
+  for (const pid of workerdPids()) {
     try {
       const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
       const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      ticks += Number(fields[11]) + Number(fields[12]);
+      snapshot.set(pid, (Number(fields[11]) + Number(fields[12])) * CLOCK_TICK_MS);
     } catch {}
   }
-  return ticks * CLOCK_TICK_MS;
+  return snapshot;
+}
+
+/** CPU ms spent by workerd since `before`; a process that started meanwhile counts in full. */
+function cpuSince(before) {
+  let ms = 0;
+  for (const [pid, now] of cpuSnapshot()) ms += now - (before.get(pid) ?? 0);
+  return ms;
 }
 
 /** One timed request; if workerd recycled the isolate (pages gone), loads them again and retries. */
 async function workerdRun(bench, route, markup = "all") {
   for (let attempt = 0; ; attempt++) {
-    const cpuBefore = cpuMs(bench.pids);
+    const cpuBefore = cpuSnapshot();
     const started = performance.now();
     const url = `http://bench${route}?rounds=${WORKERD_ROUNDS}&markup=${markup}`;
     const result = await (await bench.worker.fetch(url)).json();
     const wall = performance.now() - started;
     if (result.loaded === bench.pages.length && result.msPerPage !== null) {
       const work = result.pages * WORKERD_ROUNDS;
-      return { isolate: result.msPerPage, wall: wall / work, cpu: (cpuMs(bench.pids) - cpuBefore) / work };
+      return { isolate: result.msPerPage, wall: wall / work, cpu: cpuSince(cpuBefore) / work };
     }
     if (attempt > 2) throw new Error(`bench worker lost its pages: ${JSON.stringify(result)}`);
     await loadPages(bench);
@@ -148,7 +159,7 @@ try {
       setTimeout(() => reject(new Error("bench worker did not start in 60 s")), 60_000),
     ),
   ]);
-  const bench = { worker, pids: workerdPids(), pages };
+  const bench = { worker, pages };
   await loadPages(bench);
   const mismatches = compare(await (await worker.fetch("http://bench/sample")).json(), pages);
   const legacy = pages.filter((page) => !page.html.includes("data-home="));
@@ -173,7 +184,7 @@ try {
   const med = (pick) => median(runs.map(pick));
   const load = os.loadavg()[0] ?? 0;
   const ratio = med((r) => r.cheerio.wall / r.rewriter.isolate);
-  const cpuRatio = bench.pids.length > 0 ? med((r) => r.cheerio.cpu / r.rewriter.cpu) : Number.NaN;
+  const cpuRatio = workerdPids().length > 0 ? med((r) => r.cheerio.cpu / r.rewriter.cpu) : Number.NaN;
   const row = (label, wall, cpu) =>
     console.log(`${label.padEnd(44)}${fmt(wall)}      ${cpu === undefined ? "" : fmt(cpu)}`);
   const isolate = med((r) => r.rewriter.isolate);
@@ -219,7 +230,7 @@ try {
   );
   console.log(
     `\nworkerd wall is timed inside the isolate (request round trip: ${fmt(med((r) => r.rewriter.wall)).trim()} ms/page); ` +
-      `workerd CPU from /proc (pids ${bench.pids.join(", ") || "not found"}, 10 ms ticks); cheerio CPU from process.cpuUsage.`,
+      `workerd CPU from /proc (pids ${workerdPids().join(", ") || "not found"}, 10 ms ticks); cheerio CPU from process.cpuUsage.`,
   );
   console.log(
     `machine: ${os.cpus().length} CPUs, load average ${load.toFixed(2)}` +
@@ -248,10 +259,10 @@ try {
   });
   const { agentId } = await setup.json();
   const fullRun = async () => {
-    const cpuBefore = cpuMs(bench.pids);
+    const cpuBefore = cpuSnapshot();
     const result = await (await worker.fetch(`http://bench/ingest/run?agentId=${agentId}`)).json();
     const pagesFetched = result.summary?.pagesFetched ?? 0;
-    return { ...result, pagesFetched, cpuMs: cpuMs(bench.pids) - cpuBefore };
+    return { ...result, pagesFetched, cpuMs: cpuSince(cpuBefore) };
   };
   const first = await fullRun();
   const unchanged = await fullRun();
