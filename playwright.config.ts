@@ -1,8 +1,12 @@
 import { defineConfig } from "@playwright/test";
 
 const port = process.env.E2E_PORT ?? "8790";
-// The fake builder site the e2e server's listing agent scrapes; tests drive it through its control API.
+// The same app drafting through an LLM gateway (e2e/*.llm.spec.ts), and the fake gateway it calls.
+const llmPort = process.env.E2E_LLM_PORT ?? "8792";
+// The fake builder site the e2e servers' listing agent scrapes, and the fake LLM gateway; tests drive both
+// through their control APIs.
 process.env.E2E_BUILDER_SITE_URL ??= "http://127.0.0.1:8791";
+process.env.E2E_FAKE_LLM_URL ??= "http://127.0.0.1:8793";
 
 // Debian's Chromium (apt-get install chromium); Playwright never downloads a browser here.
 export default defineConfig({
@@ -29,12 +33,26 @@ export default defineConfig({
       ],
     },
   },
-  webServer: {
-    command: "node scripts/e2e-server.mjs",
-    url: `http://localhost:${port}/api/health`,
-    reuseExistingServer: false,
-    timeout: 90_000,
-    stdout: "ignore",
-    stderr: "pipe",
-  },
+  projects: [
+    { name: "offline writer", testIgnore: /\.llm\.spec\.ts$/ },
+    { name: "LLM writer", testMatch: /\.llm\.spec\.ts$/, use: { baseURL: `http://localhost:${llmPort}` } },
+  ],
+  webServer: [
+    {
+      command: "node scripts/e2e-server.mjs",
+      url: `http://localhost:${port}/api/health`,
+      reuseExistingServer: false,
+      timeout: 90_000,
+      stdout: "ignore",
+      stderr: "pipe",
+    },
+    {
+      command: "node scripts/e2e-server.mjs --llm",
+      url: `http://localhost:${llmPort}/api/health`,
+      reuseExistingServer: false,
+      timeout: 90_000,
+      stdout: "ignore",
+      stderr: "pipe",
+    },
+  ],
 });

@@ -1,54 +1,21 @@
-import { expect, type Locator, type Page, test } from "@playwright/test";
+import { expect, type Page, test } from "@playwright/test";
+import {
+  BROKERAGE,
+  DRAFTING,
+  draftCard,
+  draftCards,
+  guardEachTest,
+  INJECTED,
+  ingestAndOpenHome,
+  initiateDrafts,
+  KIND_NAMES,
+  registerAgent,
+} from "./support";
 
 // The e2e server has no LLM key (the offline writer drafts) and no email key (emails stop in the outbox).
-const BUILDER_SITE = process.env.E2E_BUILDER_SITE_URL ?? "";
-const PASSWORD = "harbor-lantern-orchid-42";
-const BROKERAGE = "Sunshine Realty Group";
 const MARKETING_EMAIL = "marketing@example.com";
-// All of them: the listing source is shared, and a run finding far fewer homes than the last is refused.
-const HOMES_ON_SITE = 36;
-const DRAFTING = { timeout: 20_000 };
 
-type BuilderHome = { slug: string; address: string; city: string; communityName: string; edgeCase?: string };
-
-async function control<T>(path: string, body?: unknown): Promise<T> {
-  const response = await fetch(`${BUILDER_SITE}/__control${path}`, {
-    method: body === undefined ? "GET" : "POST",
-    headers: body === undefined ? {} : { "content-type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  if (!response.ok) throw new Error(`builder site ${path}: ${response.status} ${await response.text()}`);
-  return (await response.json()) as T;
-}
-
-let dialogs: string[] = [];
-
-test.beforeEach(async ({ page }) => {
-  if (!BUILDER_SITE) throw new Error("E2E_BUILDER_SITE_URL must point at the fake builder site");
-  await control("/reset", {});
-  // Any alert(), confirm() or prompt() means drafted or scraped text ran as code.
-  dialogs = [];
-  page.on("dialog", (dialog) => {
-    dialogs.push(dialog.message());
-    void dialog.dismiss();
-  });
-});
-
-test.afterEach(() => {
-  expect(dialogs, "no dialog may open").toEqual([]);
-});
-
-async function registerAgent(page: Page) {
-  await page.goto("/register");
-  await page.getByLabel("Full name").fill("Chris Tester");
-  await page
-    .getByLabel("Email")
-    .fill(`agent-${Date.now()}-${Math.random().toString(36).slice(2)}@example.com`);
-  await page.getByLabel("Password").fill(PASSWORD);
-  await page.getByLabel(/Brokerage name/).fill(BROKERAGE);
-  await page.getByRole("button", { name: "Create account" }).click();
-  await expect(page.getByRole("heading", { level: 1, name: /Chris Tester/ })).toBeVisible();
-}
+const dialogs = guardEachTest();
 
 async function setMarketingEmail(page: Page) {
   await page.getByRole("link", { name: "Settings", exact: true }).click();
@@ -57,61 +24,12 @@ async function setMarketingEmail(page: Page) {
   await expect(page.getByRole("status").filter({ hasText: "Profile saved." })).toBeVisible();
 }
 
-/** Runs the listing agent from Listings and opens a plain, available home. */
-async function ingestAndOpenHome(page: Page): Promise<BuilderHome> {
-  const homes = await control<BuilderHome[]>("/homes");
-  const home = homes.find((candidate) => candidate.edgeCase === "half-baths-html-only");
-  if (!home) throw new Error("the fake site has no plain available home");
-  await page.getByRole("link", { name: "Listings", exact: true }).click();
-  await page.getByRole("button", { name: "Run ingestion now" }).click();
-  await expect(page.getByRole("status").filter({ hasText: /^Found / })).toContainText(
-    `Found ${HOMES_ON_SITE} homes`,
-    { timeout: 60_000 },
-  );
-  await page.getByLabel("Community").selectOption(home.communityName);
-  await page.getByRole("link", { name: home.address, exact: true }).click();
-  await expect(page.getByRole("heading", { level: 1, name: home.address })).toBeVisible();
-  return home;
-}
-
-const KIND_NAMES = ["Facebook post", "Instagram caption", "Flyer text"] as const;
-type KindName = (typeof KIND_NAMES)[number];
-
-/**
- * "Initiate content creation" on the open listing as "Now selling" posts (the listing agent's own drafts for
- * a new home are "New listing"), then "See drafts".
- */
-async function initiateDrafts(page: Page, kinds: readonly KindName[] = KIND_NAMES) {
-  await page.getByRole("button", { name: "Initiate content creation" }).click();
-  for (const kind of KIND_NAMES) {
-    const box = page.getByRole("checkbox", { name: kind });
-    if (kinds.includes(kind)) await box.check();
-    else await box.uncheck();
-  }
-  await page.getByLabel("Post type").selectOption({ label: "Now selling" });
-  await page.getByRole("button", { name: "Start drafting" }).click();
-  await expect(page.getByRole("status").filter({ hasText: "The content agent is drafting" })).toContainText(
-    `${kinds.length === 1 ? "1 piece" : `${kinds.length} pieces`}`,
-  );
-  await page.getByRole("link", { name: "See drafts" }).click();
-  await expect(page.getByRole("heading", { level: 1, name: "Approvals" })).toBeVisible();
-}
-
-/** The drafts this test asked for: the "Now selling" cards in the listing's group. */
-function draftCards(page: Page, address: string): Locator {
-  return page.getByRole("region", { name: address }).getByRole("article").filter({ hasText: "Now selling" });
-}
-
-function draftCard(page: Page, address: string, kind: KindName): Locator {
-  return draftCards(page, address).filter({ has: page.getByRole("link", { name: kind, exact: true }) });
-}
-
 const statusBadge = (page: Page, label: string) =>
   page.getByRole("region", { name: "Preview" }).getByText(label, { exact: true });
 
 test("drafts appear for a listing, and are approved, rejected and revised", async ({ page }) => {
   test.setTimeout(120_000);
-  await registerAgent(page);
+  await registerAgent(page, { brokerage: BROKERAGE });
   await setMarketingEmail(page);
   const home = await ingestAndOpenHome(page);
   await initiateDrafts(page);
@@ -189,7 +107,7 @@ test("drafts appear for a listing, and are approved, rejected and revised", asyn
 
 test("the marketing department answers through the emailed link, once", async ({ page, browser }) => {
   test.setTimeout(120_000);
-  await registerAgent(page);
+  await registerAgent(page, { brokerage: BROKERAGE });
   await setMarketingEmail(page);
   const home = await ingestAndOpenHome(page);
   await initiateDrafts(page, ["Facebook post"]);
@@ -214,10 +132,7 @@ test("the marketing department answers through the emailed link, once", async ({
   // The department has no account: the link works in a browser without Chris's session.
   const marketing = await browser.newContext();
   const reviewer = await marketing.newPage();
-  reviewer.on("dialog", (dialog) => {
-    dialogs.push(dialog.message());
-    void dialog.dismiss();
-  });
+  dialogs.watch(reviewer);
   await reviewer.goto(href);
   await expect(
     reviewer.getByRole("heading", {
@@ -250,7 +165,7 @@ test("the marketing department answers through the emailed link, once", async ({
 test("markup typed into a draft stays text", async ({ page }) => {
   test.setTimeout(120_000);
   const payload = "<img src=x onerror=alert(1)> <script>alert(2)</script> Great home";
-  await registerAgent(page);
+  await registerAgent(page, { brokerage: BROKERAGE });
   const home = await ingestAndOpenHome(page);
   await initiateDrafts(page, ["Facebook post"]);
   const card = draftCard(page, home.address, "Facebook post");
@@ -267,10 +182,10 @@ test("markup typed into a draft stays text", async ({ page }) => {
   const preview = page.getByRole("article", { name: "Facebook post preview" });
   await expect(preview.getByText(payload)).toBeVisible();
   await expect(page.getByRole("region", { name: "Preview" }).getByText("Edited by you")).toBeVisible();
-  await expect(page.locator("main img[src='x'], main [onerror], main script")).toHaveCount(0);
+  await expect(page.locator(INJECTED)).toHaveCount(0);
 
   await page.getByRole("link", { name: "All drafts" }).click();
   await expect(draftCard(page, home.address, "Facebook post")).toContainText(payload);
-  await expect(page.locator("main img[src='x'], main [onerror], main script")).toHaveCount(0);
+  await expect(page.locator(INJECTED)).toHaveCount(0);
   await page.waitForLoadState("networkidle");
 });

@@ -1,6 +1,5 @@
 import { expect, test } from "@playwright/test";
-
-const PASSWORD = "harbor-lantern-orchid-42";
+import { PASSWORD } from "./support";
 
 const atPath = (pathname: string) => (url: URL) => url.pathname === pathname;
 

@@ -1,74 +1,23 @@
 import { expect, type Page, test } from "@playwright/test";
+import {
+  BUILDER_SITE,
+  type BuilderHome,
+  control,
+  guardEachTest,
+  HOMES_ON_SITE,
+  INJECTED,
+  registerAgent,
+  runIngestion,
+} from "./support";
 
-// The fake builder site the e2e server scrapes (tools/builder-site); its control API resets and edits homes.
-const BUILDER_SITE = process.env.E2E_BUILDER_SITE_URL ?? "";
-const PASSWORD = "harbor-lantern-orchid-42";
-const HOMES_ON_SITE = 36;
 const PAGE_SIZE = 24;
-
-type BuilderHome = {
-  slug: string;
-  address: string;
-  communityName: string;
-  planName: string;
-  price: number | null;
-  beds: number;
-  status: string;
-  description: string;
-  incentives: string;
-  edgeCase?: string;
-};
-
-async function control<T>(path: string, body?: unknown): Promise<T> {
-  const response = await fetch(`${BUILDER_SITE}/__control${path}`, {
-    method: body === undefined && path !== "/reset" ? "GET" : "POST",
-    headers: body === undefined ? {} : { "content-type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  if (!response.ok) throw new Error(`builder site ${path}: ${response.status} ${await response.text()}`);
-  return (await response.json()) as T;
-}
 
 const dollars = (amount: number) =>
   new Intl.NumberFormat("en-US", { style: "currency", currency: "USD", maximumFractionDigits: 0 }).format(
     amount,
   );
 
-let dialogs: string[] = [];
-
-test.beforeEach(async ({ page }) => {
-  if (!BUILDER_SITE) throw new Error("E2E_BUILDER_SITE_URL must point at the fake builder site");
-  await control("/reset");
-  // Any alert(), confirm() or prompt() means scraped text ran as code.
-  dialogs = [];
-  page.on("dialog", (dialog) => {
-    dialogs.push(dialog.message());
-    void dialog.dismiss();
-  });
-});
-
-test.afterEach(() => {
-  expect(dialogs, "no dialog may open").toEqual([]);
-});
-
-async function registerAgent(page: Page) {
-  await page.goto("/register");
-  await page.getByLabel("Full name").fill("Chris Tester");
-  await page
-    .getByLabel("Email")
-    .fill(`agent-${Date.now()}-${Math.random().toString(36).slice(2)}@example.com`);
-  await page.getByLabel("Password").fill(PASSWORD);
-  await page.getByRole("button", { name: "Create account" }).click();
-  await expect(page.getByRole("heading", { level: 1, name: /Chris Tester/ })).toBeVisible();
-}
-
-/** Clicks "Run ingestion now" on the current page and waits for the result message. */
-async function runIngestion(page: Page) {
-  await page.getByRole("button", { name: "Run ingestion now" }).click();
-  const result = page.getByRole("status").filter({ hasText: /^Found / });
-  await expect(result).toContainText(`Found ${HOMES_ON_SITE} homes`, { timeout: 60_000 });
-  return result;
-}
+guardEachTest();
 
 const homeCards = (page: Page) => page.getByRole("list", { name: "Homes" }).getByRole("listitem");
 const factRow = (page: Page, label: string) =>
@@ -237,8 +186,6 @@ test("markup in scraped text stays text", async ({ page }) => {
   await expect(incentives).toBeVisible();
   await incentives.hover();
   await expect(factRow(page, "Plan")).toHaveText(/^Plan(—|<img src=x onerror=alert\(1\)>)$/);
-  await expect(
-    page.locator("main img[src='x'], main [onerror], main [onmouseover], main script"),
-  ).toHaveCount(0);
+  await expect(page.locator(INJECTED)).toHaveCount(0);
   await page.waitForLoadState("networkidle");
 });

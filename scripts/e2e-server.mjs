@@ -1,33 +1,51 @@
-// The server Playwright tests run against: wrangler dev on fresh local state (own persist dir).
+// The servers Playwright tests run against: wrangler dev on fresh local state (own persist dir each).
+//   node scripts/e2e-server.mjs        the app as a new user has it: offline writer, local outbox; it also starts
+//                                      the fake builder site every e2e server scrapes
+//   node scripts/e2e-server.mjs --llm  the same app drafting through an LLM gateway: the fake one in tools/fake-llm,
+//                                      which the tests script through its control API
 import { rmSync } from "node:fs";
 import path from "node:path";
 import { migrateLocal, root, start } from "./lib.mjs";
 
-const port = process.env.E2E_PORT ?? "8790";
+const llm = process.argv.includes("--llm");
+const port = llm ? (process.env.E2E_LLM_PORT ?? "8792") : (process.env.E2E_PORT ?? "8790");
 const builderSiteUrl = process.env.E2E_BUILDER_SITE_URL ?? "http://127.0.0.1:8791";
-const state = path.join(root, ".wrangler", "e2e-state");
+const fakeLlmUrl = process.env.E2E_FAKE_LLM_URL ?? "http://127.0.0.1:8793";
+const state = path.join(root, ".wrangler", llm ? "e2e-llm-state" : "e2e-state");
 rmSync(state, { recursive: true, force: true });
 migrateLocal(state);
-const builderSite = start("node", ["tools/builder-site/server.mjs", "--port", new URL(builderSiteUrl).port]);
+
+const helper = llm
+  ? start("node", ["tools/fake-llm/server.mjs", "--port", new URL(fakeLlmUrl).port])
+  : start("node", ["tools/builder-site/server.mjs", "--port", new URL(builderSiteUrl).port]);
+// Explicit, so a developer's own .dev.vars (a real key, say) never changes what the tests see.
+const vars = {
+  APP_ENV: "test",
+  LISTING_SOURCE_URL: builderSiteUrl,
+  EMAIL_API_KEY: "",
+  LANGFLOW_URL: "",
+  PORTKEY_API_KEY: llm ? "e2e-portkey-key" : "",
+  ...(llm ? { LLM_BASE_URL: `${fakeLlmUrl}/v1`, LLM_MODEL: "e2e-model", PORTKEY_PROVIDER: "openai" } : {}),
+};
 const server = start("wrangler", [
   "dev",
   "--port",
   port,
+  // Two servers run side by side; each gets its own devtools port.
+  "--inspector-port",
+  String(Number(port) + 1000),
   "--persist-to",
   state,
   "--show-interactive-dev-session=false",
-  "--var",
-  "APP_ENV:test",
-  "--var",
-  `LISTING_SOURCE_URL:${builderSiteUrl}`,
+  ...Object.entries(vars).flatMap(([key, value]) => ["--var", `${key}:${value}`]),
 ]);
 const stop = () => {
   server.kill("SIGTERM");
-  builderSite.kill("SIGTERM");
+  helper.kill("SIGTERM");
 };
 process.on("SIGINT", stop);
 process.on("SIGTERM", stop);
 server.on("exit", (code) => {
-  builderSite.kill("SIGTERM");
+  helper.kill("SIGTERM");
   process.exit(code ?? 0);
 });

@@ -1,0 +1,94 @@
+// Runs against the "LLM writer" server (playwright.config.ts): the app drafts through the fake LLM gateway,
+// which each test scripts. The model's output is untrusted text: it must be shown as text and never run.
+import { expect, type Page, test } from "@playwright/test";
+import {
+  BROKERAGE,
+  DRAFTING,
+  draftCard,
+  FAKE_LLM,
+  guardEachTest,
+  INJECTED,
+  ingestAndOpenHome,
+  initiateDrafts,
+  llmControl,
+  registerAgent,
+} from "./support";
+
+type RecordedRequest = { path: string; headers: Record<string, string> };
+
+guardEachTest();
+
+test.beforeEach(async () => {
+  if (!FAKE_LLM) throw new Error("E2E_FAKE_LLM_URL must point at the fake LLM gateway");
+  await llmControl("/reset", {});
+});
+
+/** A new agent with automatic drafting off, so only the drafts a test asks for reach the scripted model. */
+async function agentDraftingByHand(page: Page) {
+  await registerAgent(page, { brokerage: BROKERAGE });
+  await page.getByRole("link", { name: "Settings", exact: true }).click();
+  await page.getByLabel("Draft posts automatically for new and changed listings").uncheck();
+  await expect(page.getByRole("region", { name: "Content drafting" }).getByRole("status")).toHaveText(
+    "Saved.",
+  );
+}
+
+const facebookPost = (text: string) => ({ content: JSON.stringify({ text, hashtags: ["NewConstruction"] }) });
+
+test("markup the model writes is shown as text, never run", async ({ page }) => {
+  test.setTimeout(120_000);
+  // No complete tag, so it passes the writer's plain-text check and reaches the page as the model wrote it.
+  const payload =
+    "&lt;script&gt;alert(1)&lt;/script&gt; javascript:alert(2) {{constructor.constructor('alert(3)')()}} <img src=x onerror=alert(4)";
+  await agentDraftingByHand(page);
+  const home = await ingestAndOpenHome(page);
+  // The draft step answers with the payload; the optimize step (not scripted) keeps the draft as it is.
+  await llmControl("/script", [facebookPost(`Now selling with ${BROKERAGE}! ${payload}`)]);
+  await initiateDrafts(page, ["Facebook post"]);
+
+  const card = draftCard(page, home.address, "Facebook post");
+  await expect(card).toContainText("Waiting for approval", DRAFTING);
+  await expect(card).toContainText("e2e-model");
+  await expect(card).toContainText("&lt;script&gt;alert(1)&lt;/script&gt;");
+  await expect(page.locator(INJECTED)).toHaveCount(0);
+
+  await card.getByRole("link", { name: "Facebook post" }).click();
+  const preview = page.getByRole("article", { name: "Facebook post preview" });
+  await expect(preview).toContainText(payload);
+  await expect(preview).toContainText("#NewConstruction");
+  await expect(page.locator(INJECTED)).toHaveCount(0);
+
+  // It went through the gateway with the Portkey headers: a draft call and an optimize call, one trace each.
+  const calls = (await llmControl<RecordedRequest[]>("/requests")).filter((r) =>
+    r.path.endsWith("/chat/completions"),
+  );
+  expect(calls).toHaveLength(2);
+  for (const call of calls) {
+    expect(call.headers["x-portkey-api-key"]).toBe("e2e-portkey-key");
+    expect(call.headers["x-portkey-provider"]).toBe("openai");
+    expect(call.headers["x-portkey-trace-id"]).toBeTruthy();
+  }
+  await page.waitForLoadState("networkidle");
+});
+
+test("a model that keeps writing HTML fails the draft visibly", async ({ page }) => {
+  test.setTimeout(120_000);
+  const html = facebookPost(`Now selling with ${BROKERAGE}! <img src=x onerror=alert(1)>`);
+  await agentDraftingByHand(page);
+  const home = await ingestAndOpenHome(page);
+  // The writer asks once more with the validation error; the second answer is HTML again.
+  await llmControl("/script", [html, html]);
+  await initiateDrafts(page, ["Facebook post"]);
+
+  const card = draftCard(page, home.address, "Facebook post");
+  await expect(card).toContainText("Failed", DRAFTING);
+  await card.getByRole("link", { name: "Facebook post" }).click();
+  await expect(page.getByRole("alert").filter({ hasText: "Drafting failed." })).toContainText(
+    "plain text without HTML tags",
+  );
+  await expect(page.locator(INJECTED)).toHaveCount(0);
+  expect(
+    (await llmControl<RecordedRequest[]>("/requests")).filter((r) => r.path.endsWith("/chat/completions")),
+  ).toHaveLength(2);
+  await page.waitForLoadState("networkidle");
+});
