@@ -6,15 +6,22 @@ export async function drain(rewriter: HTMLRewriter, html: string): Promise<void>
   await rewriter.transform(new Response(html)).arrayBuffer();
 }
 
+// Markers carry a random nonce so a page cannot forge them. One per isolate, made on first use (Workers refuse
+// random values in global scope): a page never sees the output, and this saves a UUID and a RegExp per page.
+let nonce: string | undefined;
+let pattern: RegExp | undefined;
+const isolateNonce = () => (nonce ??= crypto.randomUUID().slice(0, 8));
+const markPattern = (of: string) => (pattern ??= new RegExp(`\u0001${of}:\\w+\u0002|\u0003${of}\u0004`, "g"));
+
 /**
  * Cuts element content out of a rewriter's output. Every call between the parser and JS costs; a text handler
  * makes two per text node, while a marker costs one or two calls per element, after which the content is
  * sliced from the output. The content is raw markup: normalize it before use.
  */
 export class ContentMarks {
-  private readonly nonce = crypto.randomUUID().slice(0, 8);
+  private readonly nonce = isolateNonce();
   private readonly script = `\u0001${this.nonce}:script\u0002`;
-  private pattern: RegExp | undefined;
+  private readonly pattern = markPattern(this.nonce);
 
   /** Marks both ends of an element's content (two calls). */
   wrap(el: Element, label: string): void {
@@ -29,7 +36,6 @@ export class ContentMarks {
 
   /** Wrapped contents in the order their elements close; markers of nested wraps are removed. */
   read(output: string): { label: string; content: string }[] {
-    this.pattern ??= new RegExp(`\u0001${this.nonce}:\\w+\u0002|\u0003${this.nonce}\u0004`, "g");
     const pattern = this.pattern;
     const found: { label: string; content: string }[] = [];
     const open: { label: string; start: number }[] = [];
