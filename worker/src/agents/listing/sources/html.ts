@@ -8,10 +8,18 @@ export async function drain(rewriter: HTMLRewriter, html: string): Promise<void>
 
 // Markers carry a random nonce so a page cannot forge them. One per isolate, made on first use (Workers refuse
 // random values in global scope): a page never sees the output, and this saves a UUID and a RegExp per page.
-let nonce: string | undefined;
-let pattern: RegExp | undefined;
-const isolateNonce = () => (nonce ??= crypto.randomUUID().slice(0, 8));
-const markPattern = (of: string) => (pattern ??= new RegExp(`\u0001${of}:\\w+\u0002|\u0003${of}\u0004`, "g"));
+let isolateMarkers: { nonce: string; script: string; pattern: RegExp } | undefined;
+function markers() {
+  if (!isolateMarkers) {
+    const nonce = crypto.randomUUID().slice(0, 8);
+    isolateMarkers = {
+      nonce,
+      script: `\u0001${nonce}:script\u0002`,
+      pattern: new RegExp(`\u0001${nonce}:\\w+\u0002|\u0003${nonce}\u0004`, "g"),
+    };
+  }
+  return isolateMarkers;
+}
 
 /**
  * Cuts element content out of a rewriter's output. Every call between the parser and JS costs; a text handler
@@ -19,9 +27,13 @@ const markPattern = (of: string) => (pattern ??= new RegExp(`\u0001${of}:\\w+\u0
  * sliced from the output. The content is raw markup: normalize it before use.
  */
 export class ContentMarks {
-  private readonly nonce = isolateNonce();
-  private readonly script = `\u0001${this.nonce}:script\u0002`;
-  private readonly pattern = markPattern(this.nonce);
+  private readonly nonce: string;
+  private readonly script: string;
+  private readonly pattern: RegExp;
+
+  constructor() {
+    ({ nonce: this.nonce, script: this.script, pattern: this.pattern } = markers());
+  }
 
   /** Marks both ends of an element's content (two calls). */
   wrap(el: Element, label: string): void {
