@@ -10,6 +10,17 @@ import {
   text,
   uniqueIndex,
 } from "drizzle-orm/sqlite-core";
+import {
+  CONTENT_KINDS,
+  CONTENT_STATUSES,
+  LISTING_STATUSES,
+  type ListingEvent,
+  NOTIFICATION_EVENTS,
+  POST_TYPES,
+  SOCIAL_PLATFORMS,
+} from "./rules";
+
+export * from "./rules";
 
 const createdAt = () =>
   integer("created_at", { mode: "timestamp_ms" })
@@ -23,42 +34,6 @@ const agentRef = () =>
   text("agent_id")
     .notNull()
     .references(() => agents.id, { onDelete: "cascade" });
-
-export const LISTING_STATUSES = ["available", "under_contract", "sold", "off_market"] as const;
-export const CONTENT_KINDS = ["facebook_post", "instagram_caption", "flyer_text"] as const;
-export const POST_TYPES = [
-  "new_listing",
-  "price_improvement",
-  "new_incentive",
-  "now_selling",
-  "sold_out",
-] as const;
-export const CONTENT_STATUSES = [
-  "generating",
-  "pending_approval",
-  "revision_requested",
-  "sent_to_marketing",
-  "approved",
-  "scheduled",
-  "posting",
-  "posted",
-  "rejected",
-  "failed",
-  "superseded",
-] as const;
-export const SOCIAL_PLATFORMS = ["facebook", "instagram"] as const;
-export const NOTIFICATION_EVENTS = [
-  "listing_new",
-  "listing_changed",
-  "ingestion_failed",
-  "content_ready",
-  "content_failed",
-  "content_approved",
-  "marketing_response",
-  "marketing_reminder",
-  "post_succeeded",
-  "post_failed",
-] as const;
 
 export type Brand = { primaryColor?: string; accentColor?: string; logoUrl?: string; tagline?: string };
 
@@ -194,9 +169,6 @@ export const listings = sqliteTable(
 );
 
 export type ListingFieldChange = { from: unknown; to: unknown };
-// Changes that matter for marketing; each one is handed to the content agent once.
-export const LISTING_EVENTS = ["new_listing", "price_drop", "status_change", "new_incentive"] as const;
-export type ListingEvent = (typeof LISTING_EVENTS)[number];
 
 export const listingChanges = sqliteTable(
   "rltr_mktg_listing_changes",

@@ -11,7 +11,7 @@ const llm = process.argv.includes("--llm");
 const port = llm ? (process.env.E2E_LLM_PORT ?? "8792") : (process.env.E2E_PORT ?? "8790");
 const builderSiteUrl = process.env.E2E_BUILDER_SITE_URL ?? "http://127.0.0.1:8791";
 const fakeLlmUrl = process.env.E2E_FAKE_LLM_URL ?? "http://127.0.0.1:8793";
-const state = path.join(root, ".wrangler", llm ? "e2e-llm-state" : "e2e-state");
+const state = path.join(root, ".wrangler", `e2e-state-${port}`);
 rmSync(state, { recursive: true, force: true });
 migrateLocal(state);
 

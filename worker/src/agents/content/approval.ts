@@ -1,31 +1,15 @@
 // The approval state machine (the backlog's UserProxyAgent): which action may move a piece from which
 // status to which, and the one place that applies a transition together with its audit event.
-import { type CONTENT_STATUSES, contentEvents, contentPieces } from "db";
+import { contentEvents, contentPieces } from "db";
+import { ALLOWED_FROM, CONTENT_ACTIONS, type ContentAction, type ContentStatus } from "db/rules";
 import { and, eq, sql } from "drizzle-orm";
 import type { Db } from "../../lib/db";
 import { ServiceError } from "../../lib/errors";
 import { newId } from "../../lib/ids";
 
-export type ContentStatus = (typeof CONTENT_STATUSES)[number];
-export const CONTENT_ACTIONS = [
-  "approve_and_post",
-  "reject_discard",
-  "request_revisions",
-  "send_to_marketing",
-  "record_marketing_response",
-] as const;
-export type ContentAction = (typeof CONTENT_ACTIONS)[number] | "edit";
+export type { ContentAction, ContentStatus };
+export { ALLOWED_FROM, CONTENT_ACTIONS };
 export type Actor = "agent" | "system" | "marketing";
-
-/** From which statuses each action may start. */
-export const ALLOWED_FROM: Record<ContentAction, readonly ContentStatus[]> = {
-  approve_and_post: ["pending_approval", "sent_to_marketing"],
-  reject_discard: ["pending_approval", "sent_to_marketing", "failed"],
-  request_revisions: ["pending_approval", "sent_to_marketing"],
-  send_to_marketing: ["pending_approval"],
-  record_marketing_response: ["sent_to_marketing"],
-  edit: ["pending_approval", "sent_to_marketing"],
-};
 
 const ACTION_LABELS: Record<ContentAction, string> = {
   approve_and_post: "approve",

@@ -1,22 +1,12 @@
 // The shape each kind of content must have, twice: a JSON Schema for the model's structured output (OpenAI
 // strict mode: every property required, no extra keys, few keywords) and a zod/mini schema that enforces the
 // real limits. HTML is rejected, not stripped: the model is told why and asked again (see llm.ts).
+import { LIMITS } from "db/rules";
 import * as z from "zod/mini";
 import { renderInstagram } from "./render";
 import type { ContentKind, DraftContent } from "./types";
 
-export const LIMITS = {
-  facebookText: 3000,
-  facebookHashtags: 10,
-  instagramCaption: 2200,
-  instagramHashtags: 30,
-  instagramMentions: 20,
-  flyerHeadline: 80,
-  flyerBody: 1200,
-  flyerBullets: 8,
-  flyerBullet: 140,
-  flyerCallToAction: 200,
-} as const;
+export { LIMITS };
 
 /** A tag (`<p>`, `</b>`, `<script ...>`, `<!-- -->`); a lone "<" as in "< 5 minutes" is fine. */
 const HTML_TAG = /<\s*\/?\s*[a-z!][^<>]*>/i;
