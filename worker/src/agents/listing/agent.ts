@@ -24,7 +24,21 @@ export type RunSummary = {
   failureReason: string | null;
 } & ApplyCounts;
 
-type RunOptions = { trigger: "cron" | "manual"; agentId?: string; now?: number; fetch?: typeof fetch };
+export type RunTrigger = "cron" | "manual";
+
+export type RunOptions = {
+  trigger: RunTrigger;
+  agentId?: string;
+  /** Only these sources (still only those someone follows). */
+  sourceIds?: string[];
+  /** Runs already claimed with `claimSource` (status 'running'), by source id: used instead of claiming. */
+  claimedRuns?: Record<string, string>;
+  now?: number;
+  fetch?: typeof fetch;
+};
+
+/** Live progress is written to the run row at most this often (and once at the end). */
+const PROGRESS_INTERVAL_MS = 1_000;
 
 /**
  * The listing agent: for every followed source, scrape it once, then bring each follower's listings up to
@@ -33,7 +47,8 @@ type RunOptions = { trigger: "cron" | "manual"; agentId?: string; now?: number; 
  */
 export async function runListingAgent(env: Env, options: RunOptions): Promise<RunSummary[]> {
   const db = createDb(env.DB);
-  const sources = await followedSources(db, options.agentId);
+  const wanted = options.sourceIds ? new Set(options.sourceIds) : null;
+  const sources = (await followedSources(db, options.agentId)).filter((s) => !wanted || wanted.has(s.id));
   const summaries: RunSummary[] = [];
   for (const source of sources) {
     try {
@@ -73,7 +88,8 @@ async function ingestSource(
   options: RunOptions,
 ): Promise<RunSummary> {
   const startedAt = new Date(options.now ?? Date.now());
-  const runId = await claimSource(db, source.id, startedAt, options.trigger);
+  const runId =
+    options.claimedRuns?.[source.id] ?? (await claimSource(db, source.id, startedAt, options.trigger));
 
   const summary: RunSummary = {
     runId,
@@ -88,13 +104,16 @@ async function ingestSource(
   };
   let errors: string[] = [];
   let recorded: ApplyCounts = { new: 0, changed: 0, removed: 0 };
+  const progress = progressWriter(db, runId);
   try {
     const scrape = await scrapeSource({
       baseUrl: source.baseUrl,
       adapter: source.adapter,
       userAgent: USER_AGENT,
       fetch: options.fetch,
+      onProgress: progress.report,
     });
+    await progress.settle();
     errors = scrape.errors;
     summary.pagesFetched = scrape.pagesFetched;
     summary.found = scrape.listings.length;
@@ -130,6 +149,7 @@ async function ingestSource(
       summary.status = "succeeded";
     }
   } catch (error) {
+    await progress.settle();
     summary.failureReason = `Ingestion crashed: ${error instanceof Error ? error.message : String(error)}`;
     console.error("listing agent run failed", source.baseUrl, error);
   }
@@ -153,6 +173,33 @@ async function ingestSource(
   return summary;
 }
 
+/**
+ * Writes pages fetched / listings found to the running row at most once a second, so a page can poll it;
+ * one write at a time, and `settle` waits for the last one before the final update.
+ */
+function progressWriter(db: Db, runId: string) {
+  let last = 0;
+  let pending: Promise<unknown> = Promise.resolve();
+  let writing = false;
+  return {
+    report(pagesFetched: number, listingsFound: number) {
+      const now = Date.now();
+      if (writing || now - last < PROGRESS_INTERVAL_MS) return;
+      last = now;
+      writing = true;
+      pending = db
+        .update(ingestionRuns)
+        .set({ pagesFetched, listingsFound })
+        .where(and(eq(ingestionRuns.id, runId), eq(ingestionRuns.status, "running")))
+        .catch((error) => console.warn("progress write failed", error))
+        .finally(() => {
+          writing = false;
+        });
+    },
+    settle: () => pending,
+  };
+}
+
 /** Null when the scrape can be trusted; otherwise why the run fails. */
 async function judgeScrape(db: Db, sourceId: string, found: number): Promise<string | null> {
   if (found === 0) return "No listings could be extracted (the site may be down or its layout changed).";
@@ -172,7 +219,7 @@ async function judgeScrape(db: Db, sourceId: string, found: number): Promise<str
  * One run per source at a time: the run row is inserted only if no other run is live (one atomic
  * statement, so two racing triggers cannot both start); a run stuck for 15 minutes is closed first.
  */
-async function claimSource(db: Db, sourceId: string, now: Date, trigger: "cron" | "manual"): Promise<string> {
+export async function claimSource(db: Db, sourceId: string, now: Date, trigger: RunTrigger): Promise<string> {
   await db
     .update(ingestionRuns)
     .set({ status: "failed", finishedAt: now, failureReason: "Interrupted before it finished." })

@@ -17,6 +17,8 @@ export interface ScrapeOptions {
   maxRetryDelayMs?: number;
   fetch?: typeof fetch;
   sleep?: (ms: number) => Promise<void>;
+  /** Called after every page with the running totals; the caller throttles. */
+  onProgress?: (pagesFetched: number, listingsFound: number) => void;
 }
 
 export interface ScrapeResult {
@@ -68,6 +70,7 @@ export async function scrapeSource(options: ScrapeOptions): Promise<ScrapeResult
       }
       // Two URLs for one home (old slug and new) keep the first.
       if (!seen.has(result.listing.sourceKey)) seen.set(result.listing.sourceKey, result.listing);
+      options.onProgress?.(crawler.pagesFetched, seen.size);
     } catch (error) {
       failedPages++;
       crawler.errors.push(
