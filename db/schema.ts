@@ -116,6 +116,10 @@ export const ingestionRuns = sqliteTable(
     errorCount: integer("error_count").notNull().default(0),
     errors: text("errors", { mode: "json" }).$type<string[]>().notNull().default([]),
     failureReason: text("failure_reason"),
+    // The agent who pressed "Run ingestion now" (null for the cron).
+    requestedBy: text("requested_by").references(() => agents.id, { onDelete: "set null" }),
+    // Refreshed by the queue consumer while it crawls: a redelivered message leaves a live run alone.
+    heartbeatAt: integer("heartbeat_at", { mode: "timestamp_ms" }),
   },
   (t) => [index("rltr_mktg_ingestion_runs_source_started_idx").on(t.sourceId, t.startedAt)],
 );
@@ -239,7 +243,11 @@ export const contentPieces = sqliteTable(
       .default([]),
     complianceAcknowledgedAt: integer("compliance_acknowledged_at", { mode: "timestamp_ms" }),
     feedback: text("feedback"),
+    // A failure in words Chris can act on; the technical cause is kept apart for a disclosure.
     error: text("error"),
+    errorDetail: text("error_detail"),
+    // What the deterministic repair changed in the model's draft (shown as notes, not errors).
+    repairs: text("repairs", { mode: "json" }).$type<string[]>().notNull().default([]),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
@@ -267,6 +275,20 @@ export const contentEvents = sqliteTable(
     createdAt: createdAt(),
   },
   (t) => [index("rltr_mktg_content_events_content_idx").on(t.contentId, t.createdAt)],
+);
+
+// Outbox for manual draft and revision requests: written in the same batch as their pieces, sent at
+// once and marked dispatched; the sweeper resends what a failed send left behind.
+export const contentRequests = sqliteTable(
+  "rltr_mktg_content_requests",
+  {
+    id: text("id").primaryKey(),
+    agentId: agentRef(),
+    message: text("message", { mode: "json" }).$type<Record<string, unknown>>().notNull(),
+    createdAt: createdAt(),
+    dispatchedAt: integer("dispatched_at", { mode: "timestamp_ms" }),
+  },
+  (t) => [index("rltr_mktg_content_requests_dispatch_idx").on(t.dispatchedAt, t.createdAt)],
 );
 
 export const marketingRequests = sqliteTable(
@@ -357,10 +379,13 @@ export const postSchedule = sqliteTable(
     permalink: text("permalink"),
     lastError: text("last_error"),
     postedAt: integer("posted_at", { mode: "timestamp_ms" }),
+    // An outbox: set once the post was handed to the posting queue; the sweeper sends due rows without it.
+    dispatchedAt: integer("dispatched_at", { mode: "timestamp_ms" }),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
   (t) => [
+    index("rltr_mktg_post_schedule_dispatch_idx").on(t.dispatchedAt, t.scheduledAt),
     // Never post the same piece twice to the same platform.
     uniqueIndex("rltr_mktg_post_schedule_content_platform_uq").on(t.contentId, t.platform),
     index("rltr_mktg_post_schedule_agent_scheduled_idx").on(t.agentId, t.scheduledAt),
