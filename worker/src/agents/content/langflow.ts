@@ -1,6 +1,6 @@
 // The one client for Langflow's run API: POST {url}/api/v1/run/{flowId} with { input_value, input_type,
 // output_type, tweaks } and an x-api-key header; the reply text is at outputs[0].outputs[0].results.message.
-import { GenerationError } from "./types";
+import { FAILURE_REASONS, reasonForStatus, UnusableDraftError } from "./types";
 
 export interface LangflowConfig {
   url: string;
@@ -63,14 +63,18 @@ export async function runFlow(
       if (response.ok) return readOutput(await response.text());
       failure = `Langflow answered ${response.status}: ${(await response.text()).slice(0, 300)}`;
       if (response.status !== 429 && response.status < 500) {
-        throw new GenerationError(failure, { retryable: false, status: response.status });
+        throw new UnusableDraftError(reasonForStatus(response.status), failure, {
+          retryable: false,
+          status: response.status,
+        });
       }
     } catch (error) {
-      if (error instanceof GenerationError) throw error;
+      if (error instanceof UnusableDraftError) throw error;
       failure = `Could not reach Langflow: ${error instanceof Error ? error.message : String(error)}`;
     }
     if (attempt >= MAX_RETRIES) {
-      throw new GenerationError(failure, { retryable: true, status: response?.status ?? null });
+      const status = response?.status ?? null;
+      throw new UnusableDraftError(reasonForStatus(status), failure, { retryable: true, status });
     }
     await sleep(retryDelayMs(response, attempt));
   }
@@ -81,14 +85,18 @@ function readOutput(raw: string): { text: string; model: string | null } {
   try {
     value = JSON.parse(raw) as RunResponse;
   } catch {
-    throw new GenerationError("Langflow's reply is not JSON", { retryable: false });
+    throw new UnusableDraftError(FAILURE_REASONS.unreadable, "Langflow's reply is not JSON", {
+      retryable: false,
+    });
   }
   const message = value?.outputs?.[0]?.outputs?.[0]?.results?.message;
   const text = message?.text ?? message?.data?.text;
   if (typeof text !== "string") {
-    throw new GenerationError("Langflow's reply has no chat output (outputs[0].outputs[0].results.message)", {
-      retryable: false,
-    });
+    throw new UnusableDraftError(
+      FAILURE_REASONS.unreadable,
+      "Langflow's reply has no chat output (outputs[0].outputs[0].results.message)",
+      { retryable: false },
+    );
   }
   const model = message?.properties?.source?.source ?? message?.data?.properties?.source?.source;
   return { text, model: typeof model === "string" && model ? model : null };

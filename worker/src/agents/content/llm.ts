@@ -3,7 +3,14 @@
 import OpenAI, { APIConnectionError, APIError } from "openai";
 import { type ChatMessage, repairMessage } from "./prompts/v1";
 import { JSON_SCHEMAS, parseContent } from "./schemas";
-import { type ContentKind, type DraftContent, GenerationError, type PostType } from "./types";
+import {
+  type ContentKind,
+  type DraftContent,
+  FAILURE_REASONS,
+  type PostType,
+  reasonForStatus,
+  UnusableDraftError,
+} from "./types";
 
 export interface LlmConfig {
   baseUrl: string;
@@ -16,15 +23,15 @@ export interface LlmConfig {
 }
 
 export type Usage = { model: string | null; promptTokens: number | null; completionTokens: number | null };
-export type StepResult = { content: DraftContent; usage: Usage };
+/** `repairs`: what was fixed in the model's output before it validated (see repair.ts). */
+export type StepResult = { content: DraftContent; usage: Usage; repairs: string[] };
 
 export function createLlmClient(config: LlmConfig, fetchImpl?: typeof fetch): OpenAI {
   if (!config.apiKey || !config.baseUrl || !config.model) {
-    throw new GenerationError(
+    throw new UnusableDraftError(
+      FAILURE_REASONS.notConfigured,
       "The LLM gateway is not configured (API key, base URL and model are required)",
-      {
-        retryable: false,
-      },
+      { retryable: false },
     );
   }
   const defaultHeaders: Record<string, string> = { "x-portkey-api-key": config.apiKey };
@@ -54,24 +61,28 @@ export function addUsage(total: Usage, next: Usage): Usage {
 export const NO_USAGE: Usage = { model: null, promptTokens: null, completionTokens: null };
 
 /** Maps the SDK's errors (after its own retries) to the writer's error. */
-export function toGenerationError(error: unknown): GenerationError {
-  if (error instanceof GenerationError) return error;
+export function toGenerationError(error: unknown): UnusableDraftError {
+  if (error instanceof UnusableDraftError) return error;
   if (error instanceof APIConnectionError) {
-    return new GenerationError(`Could not reach the LLM gateway: ${error.message}`, {
-      retryable: true,
-      cause: error,
-    });
+    return new UnusableDraftError(
+      FAILURE_REASONS.unreachable,
+      `Could not reach the LLM gateway: ${error.message}`,
+      { retryable: true, cause: error },
+    );
   }
   if (error instanceof APIError) {
     const status = error.status ?? null;
     const retryable = status === null || status === 408 || status === 409 || status === 429 || status >= 500;
-    return new GenerationError(`The LLM gateway answered ${status}: ${error.message}`, {
-      retryable,
-      status,
-      cause: error,
-    });
+    return new UnusableDraftError(
+      reasonForStatus(status),
+      `The LLM gateway answered ${status}: ${error.message}`,
+      { retryable, status, cause: error },
+    );
   }
-  return new GenerationError(`LLM call failed: ${String(error)}`, { retryable: false, cause: error });
+  return new UnusableDraftError(FAILURE_REASONS.unreachable, `LLM call failed: ${String(error)}`, {
+    retryable: false,
+    cause: error,
+  });
 }
 
 type CallContext = { kind: ContentKind; postType: PostType; traceId: string; agentId: string };
@@ -123,20 +134,24 @@ export async function completeContent(
     });
     const choice = completion.choices[0];
     if (choice?.message.refusal) {
-      throw new GenerationError(`The model declined to write this ${kind}: ${choice.message.refusal}`, {
-        retryable: false,
-      });
+      throw new UnusableDraftError(
+        FAILURE_REASONS.refused,
+        `The model declined to write this ${kind}: ${choice.message.refusal}`,
+        { retryable: false },
+      );
     }
     const reply = choice?.message.content ?? "";
     const result =
       choice?.finish_reason === "length"
         ? { ok: false as const, error: "the reply was cut off at the token limit; write a shorter one" }
         : parseContent(kind, reply);
-    if (result.ok) return { content: result.content, usage };
+    if (result.ok) return { content: result.content, usage, repairs: [] };
     lastError = result.error;
     conversation = [...conversation, { role: "assistant", content: reply }, repairMessage(result.error)];
   }
-  throw new GenerationError(`The model returned an invalid ${kind} twice: ${lastError}`, {
-    retryable: false,
-  });
+  throw new UnusableDraftError(
+    FAILURE_REASONS.unusable,
+    `The model returned an invalid ${kind} twice: ${lastError}`,
+    { retryable: false },
+  );
 }

@@ -25,13 +25,15 @@ import {
   type DraftContent,
   type DraftRequest,
   type DraftResult,
+  FAILURE_REASONS,
   GenerationError,
   type ListingFacts,
   type PostType,
+  UnusableDraftError,
 } from "./types";
 
 export type { LangflowConfig, LlmConfig };
-export { GenerationError };
+export { FAILURE_REASONS, GenerationError, UnusableDraftError };
 
 export interface WriterConfig {
   llm: LlmConfig | null;
@@ -99,6 +101,7 @@ export async function draftContent(
     return {
       content,
       body: renderBody(content),
+      repairs: [],
       generator: "offline",
       model: null,
       promptVersion: OFFLINE_VERSION,
@@ -118,17 +121,20 @@ export async function draftContent(
   const social = request.kind !== "flyer_text";
   let usage: Usage = NO_USAGE;
   let usedLangflow = false;
+  const repairs: string[] = [];
 
   let draft: DraftContent;
   if (!social && langflow) {
     const step = await langflowStep(config, langflow, langflow.flyerFlowId, "draft", request);
     ({ content: draft } = step);
     usage = addUsage(usage, step.usage);
+    repairs.push(...step.repairs);
     usedLangflow = true;
   } else if (client && llm) {
     const step = await completeContent(client, llm.model, buildDraftMessages(request), context);
     ({ content: draft } = step);
     usage = addUsage(usage, step.usage);
+    repairs.push(...step.repairs);
   } else {
     draft = writeOffline(request);
   }
@@ -138,16 +144,20 @@ export async function draftContent(
     const step = await langflowStep(config, langflow, langflow.optimizeFlowId, "optimize", request, draft);
     content = step.content;
     usage = addUsage(usage, step.usage);
+    repairs.push(...step.repairs);
     usedLangflow = true;
   } else if (client && llm) {
     const step = await completeContent(client, llm.model, buildOptimizeMessages(request, draft), context);
     content = step.content;
     usage = addUsage(usage, step.usage);
+    repairs.push(...step.repairs);
   }
 
   return {
     content,
     body: renderBody(content),
+    // The optimize step starts from the repaired draft, so the same fix can be reported once per step.
+    repairs: [...new Set(repairs)],
     generator: usedLangflow ? "langflow" : "llm",
     model: usage.model,
     promptVersion: PROMPT_VERSION,
@@ -184,11 +194,14 @@ async function langflowStep(
       return {
         content: result.content,
         usage: { model: output.model, promptTokens: null, completionTokens: null },
+        repairs: [],
       };
     }
     validationError = result.error;
   }
-  throw new GenerationError(`Langflow returned an invalid ${request.kind} twice: ${validationError}`, {
-    retryable: false,
-  });
+  throw new UnusableDraftError(
+    FAILURE_REASONS.unusable,
+    `Langflow returned an invalid ${request.kind} twice: ${validationError}`,
+    { retryable: false },
+  );
 }
