@@ -4,6 +4,14 @@
 export const LISTING_STATUSES = ["available", "under_contract", "sold", "off_market"] as const;
 export type ListingStatus = (typeof LISTING_STATUSES)[number];
 
+/** What a builder page or a manual upload can say; only the listing agent concludes `off_market`. */
+export const SITE_LISTING_STATUSES = [
+  "available",
+  "under_contract",
+  "sold",
+] as const satisfies readonly ListingStatus[];
+export type SiteListingStatus = (typeof SITE_LISTING_STATUSES)[number];
+
 export const CONTENT_KINDS = ["facebook_post", "instagram_caption", "flyer_text"] as const;
 export type ContentKind = (typeof CONTENT_KINDS)[number];
 
@@ -75,6 +83,7 @@ export const CONTENT_ACTIONS = [
   "request_revisions",
   "send_to_marketing",
   "record_marketing_response",
+  "retry",
 ] as const;
 export type ContentAction = (typeof CONTENT_ACTIONS)[number] | "edit";
 
@@ -86,7 +95,12 @@ export const ALLOWED_FROM: Record<ContentAction, readonly ContentStatus[]> = {
   send_to_marketing: ["pending_approval"],
   record_marketing_response: ["sent_to_marketing"],
   edit: ["pending_approval", "sent_to_marketing"],
+  retry: ["failed"],
 };
+
+/** How marketing answers a review request (`record_marketing_response`, the review link). */
+export const MARKETING_RESPONSES = ["approved", "changes_requested", "rejected"] as const;
+export type MarketingResponse = (typeof MARKETING_RESPONSES)[number];
 
 export function isActionAllowed(action: ContentAction, status: ContentStatus): boolean {
   return ALLOWED_FROM[action].includes(status);
@@ -105,3 +119,75 @@ export const LIMITS = {
   flyerBullet: 140,
   flyerCallToAction: 200,
 } as const;
+
+/** One limit as the editor counts it and `content.update` enforces it. */
+export type LimitCount = { label: string; count: number; max: number; unit: string };
+
+const HASHTAG = /(?:^|[^\p{L}\p{N}_&#/])#[\p{L}\p{N}_]+/gu;
+// Not an email address or a URL path: a mention starts the text or follows a space or punctuation.
+const MENTION = /(?:^|[^\p{L}\p{N}_.@/])@[A-Za-z0-9._]+/gu;
+const BULLET = /^\s*[•*-]\s+/;
+
+const characters = (text: string) => [...text.trim()].length;
+const matches = (text: string, pattern: RegExp) => text.match(pattern)?.length ?? 0;
+const paragraphs = (text: string) =>
+  text
+    .split(/\n\s*\n/)
+    .map((part) => part.trim())
+    .filter(Boolean);
+
+/** The limits that apply to edited text of each kind, counted on the text as it will be posted or printed. */
+export function contentLimitCounts(kind: ContentKind, body: string): LimitCount[] {
+  switch (kind) {
+    case "instagram_caption":
+      return [
+        { label: "Caption", count: characters(body), max: LIMITS.instagramCaption, unit: "characters" },
+        { label: "Hashtags", count: matches(body, HASHTAG), max: LIMITS.instagramHashtags, unit: "hashtags" },
+        { label: "Mentions", count: matches(body, MENTION), max: LIMITS.instagramMentions, unit: "mentions" },
+      ];
+    case "facebook_post": {
+      // The closing line of hashtags is not part of the post text.
+      const parts = paragraphs(body);
+      const last = parts.at(-1) ?? "";
+      const tagsOnly = parts.length > 1 && last.replace(HASHTAG, "").trim() === "";
+      const text = (tagsOnly ? parts.slice(0, -1) : parts).join("\n\n");
+      return [
+        { label: "Post text", count: characters(text), max: LIMITS.facebookText, unit: "characters" },
+        { label: "Hashtags", count: matches(body, HASHTAG), max: LIMITS.facebookHashtags, unit: "hashtags" },
+      ];
+    }
+    case "flyer_text": {
+      // Laid out as the flyer renders: headline, body, "•" bullets, call to action, blank lines between.
+      const parts = paragraphs(body);
+      const headline = parts[0] ?? "";
+      const callToAction = parts.length > 1 ? (parts.at(-1) ?? "") : "";
+      const lines = parts.slice(1, parts.length > 1 ? -1 : 1).flatMap((part) => part.split("\n"));
+      const bullets = lines.filter((line) => BULLET.test(line)).map((line) => line.replace(BULLET, ""));
+      const text = lines.filter((line) => !BULLET.test(line)).join("\n");
+      return [
+        { label: "Headline", count: characters(headline), max: LIMITS.flyerHeadline, unit: "characters" },
+        { label: "Body", count: characters(text), max: LIMITS.flyerBody, unit: "characters" },
+        { label: "Bullets", count: bullets.length, max: LIMITS.flyerBullets, unit: "bullets" },
+        {
+          label: "Longest bullet",
+          count: Math.max(0, ...bullets.map(characters)),
+          max: LIMITS.flyerBullet,
+          unit: "characters",
+        },
+        {
+          label: "Call to action",
+          count: characters(callToAction),
+          max: LIMITS.flyerCallToAction,
+          unit: "characters",
+        },
+      ];
+    }
+  }
+}
+
+/** Plain sentences for each limit the text exceeds (empty when it fits). */
+export function contentLimitProblems(kind: ContentKind, body: string): string[] {
+  return contentLimitCounts(kind, body)
+    .filter((limit) => limit.count > limit.max)
+    .map((limit) => `${limit.label}: ${limit.count} ${limit.unit}, at most ${limit.max} allowed.`);
+}

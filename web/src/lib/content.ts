@@ -1,4 +1,14 @@
-import type { inferRouterInputs, inferRouterOutputs } from "@trpc/server";
+import type { inferRouterOutputs } from "@trpc/server";
+import {
+  CONTENT_KINDS,
+  type ContentKind,
+  type ContentStatus,
+  isActionAllowed,
+  LIMITS,
+  type MarketingResponse,
+  OPEN_CONTENT_STATUSES,
+  type PostType,
+} from "db/rules";
 import type { AppRouter } from "worker/router";
 
 type Outputs = inferRouterOutputs<AppRouter>;
@@ -14,39 +24,19 @@ export interface PieceDetail extends PieceDetailOutput {}
 /** One stored email, as `dev.outbox` returns it. */
 export interface OutboxEmail extends OutboxEmailOutput {}
 
-export type ContentKind = OpenPiece["kind"];
-export type PostType = OpenPiece["postType"];
-export type ContentStatus = PieceDetail["status"];
-export type OpenStatus = NonNullable<inferRouterInputs<AppRouter>["content"]["pendingApprovals"]["status"]>;
+export type {
+  ContentAction,
+  ContentKind,
+  ContentStatus,
+  MarketingResponse,
+  PostType,
+} from "db/rules";
+export { CONTENT_KINDS, POST_TYPES } from "db/rules";
+export type OpenStatus = (typeof OPEN_STATUSES)[number];
 export type ComplianceFlag = OpenPiece["complianceFlags"][number];
-export type ContentAction =
-  | "approve_and_post"
-  | "reject_discard"
-  | "request_revisions"
-  | "send_to_marketing"
-  | "record_marketing_response"
-  | "edit";
-export type MarketingResponse = "approved" | "changes_requested" | "rejected";
 
-export const CONTENT_KINDS = [
-  "facebook_post",
-  "instagram_caption",
-  "flyer_text",
-] as const satisfies readonly ContentKind[];
-export const POST_TYPES = [
-  "new_listing",
-  "price_improvement",
-  "new_incentive",
-  "now_selling",
-  "sold_out",
-] as const satisfies readonly PostType[];
-export const OPEN_STATUSES = [
-  "generating",
-  "pending_approval",
-  "revision_requested",
-  "sent_to_marketing",
-  "failed",
-] as const satisfies readonly OpenStatus[];
+/** The approvals list's status filter offers these. */
+export const OPEN_STATUSES = OPEN_CONTENT_STATUSES;
 
 export const KIND_LABELS: Record<ContentKind, string> = {
   facebook_post: "Facebook post",
@@ -88,19 +78,8 @@ export const RESPONSE_LABELS: Record<MarketingResponse, string> = {
   rejected: "Rejected",
 };
 
-/** Which statuses each action may start from: a copy of ALLOWED_FROM in worker/src/agents/content/approval.ts. */
-export const ALLOWED_FROM: Record<ContentAction, readonly ContentStatus[]> = {
-  approve_and_post: ["pending_approval", "sent_to_marketing"],
-  reject_discard: ["pending_approval", "sent_to_marketing", "failed"],
-  request_revisions: ["pending_approval", "sent_to_marketing"],
-  send_to_marketing: ["pending_approval"],
-  record_marketing_response: ["sent_to_marketing"],
-  edit: ["pending_approval", "sent_to_marketing"],
-};
-
-export function isAllowed(action: ContentAction, status: ContentStatus): boolean {
-  return ALLOWED_FROM[action].includes(status);
-}
+/** Whether the state machine lets `action` start from `status` (the worker checks the same table). */
+export const isAllowed = isActionAllowed;
 
 /** The content agent is still writing it: its text is not there yet. */
 export function isDrafting(status: ContentStatus): boolean {
@@ -212,7 +191,11 @@ export function flyerParts(structured: Structured, body: string): FlyerParts {
 }
 
 /** What Instagram accepts in one caption. */
-export const INSTAGRAM_LIMITS = { characters: 2200, hashtags: 30, mentions: 20 } as const;
+export const INSTAGRAM_LIMITS = {
+  characters: LIMITS.instagramCaption,
+  hashtags: LIMITS.instagramHashtags,
+  mentions: LIMITS.instagramMentions,
+} as const;
 
 const HASHTAG = /(?<![\p{L}\p{N}_&#])#[\p{L}\p{N}_]+/gu;
 const MENTION = /(?<![\p{L}\p{N}_@.])@[A-Za-z0-9_]+(?:\.[A-Za-z0-9_]+)*/gu;

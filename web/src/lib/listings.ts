@@ -1,4 +1,5 @@
 import type { inferRouterInputs, inferRouterOutputs } from "@trpc/server";
+import { LISTING_STATUSES, type ListingStatus } from "db/rules";
 import type { AppRouter } from "worker/router";
 
 type Outputs = inferRouterOutputs<AppRouter>["listings"];
@@ -12,7 +13,8 @@ export interface ListingCard extends CardOutput {}
 /** One listing with its photos, description and change history, as `listings.get` returns it. */
 export interface ListingDetail extends DetailOutput {}
 export type ListingChange = ListingDetail["history"][number];
-export type ListingStatus = ListingCard["status"];
+export { LISTING_STATUSES, SITE_LISTING_STATUSES } from "db/rules";
+export type { ListingStatus };
 export type ListingSort = NonNullable<ListInput["sort"]>;
 
 export const STATUS_LABELS: Record<ListingStatus, string> = {
@@ -58,7 +60,7 @@ export function parseListingsSearch(search: Record<string, unknown>): ListingsSe
       ? String(search.community).trim().slice(0, 120)
       : "";
   return {
-    status: oneOf(search.status, ["available", "under_contract", "sold", "off_market"]),
+    status: oneOf(search.status, LISTING_STATUSES),
     community: community || undefined,
     minPrice: wholeNumber(search.minPrice, MAX_PRICE_DOLLARS),
     maxPrice: wholeNumber(search.maxPrice, MAX_PRICE_DOLLARS),

@@ -3,15 +3,13 @@ import { createFileRoute, Link, useNavigate } from "@tanstack/react-router";
 import { FormAlert, SelectField, SubmitButton, TextAreaField, TextField } from "../components/Field";
 import { PageHeader } from "../components/PageHeader";
 import { useForm } from "../lib/form";
-import { STATUS_LABELS } from "../lib/listings";
+import { SITE_LISTING_STATUSES, STATUS_LABELS } from "../lib/listings";
 import { trpc } from "../trpc";
 import { EMPTY_LISTING_FORM, formFieldOf, listingFormSchema } from "./-components/manualListingForm";
 
 export const Route = createFileRoute("/_app/listings/new")({
   component: NewListingPage,
 });
-
-const STATUSES = ["available", "under_contract", "sold"] as const;
 
 function NewListingPage() {
   const navigate = useNavigate();
@@ -93,7 +91,7 @@ function NewListingPage() {
               field={form.field("price")}
             />
             <SelectField label="Status" field={form.field("status")}>
-              {STATUSES.map((status) => (
+              {SITE_LISTING_STATUSES.map((status) => (
                 <option key={status} value={status}>
                   {STATUS_LABELS[status]}
                 </option>

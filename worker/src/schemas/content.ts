@@ -1,22 +1,9 @@
+import { CONTENT_KINDS, MARKETING_RESPONSES, OPEN_CONTENT_STATUSES, POST_TYPES } from "db/rules";
 import * as z from "zod/mini";
 import { text } from "./common";
 
-export const CONTENT_KIND_VALUES = ["facebook_post", "instagram_caption", "flyer_text"] as const;
-export const POST_TYPE_VALUES = [
-  "new_listing",
-  "price_improvement",
-  "new_incentive",
-  "now_selling",
-  "sold_out",
-] as const;
-export const OPEN_STATUSES = [
-  "generating",
-  "pending_approval",
-  "revision_requested",
-  "sent_to_marketing",
-  "failed",
-] as const;
-export const MARKETING_RESPONSES = ["approved", "changes_requested", "rejected"] as const;
+// The value lists live in db/rules, shared with the web client.
+export { OPEN_CONTENT_STATUSES as OPEN_STATUSES } from "db/rules";
 
 const id = z.string().check(z.minLength(1), z.maxLength(64));
 
@@ -24,17 +11,17 @@ export const createForListingInput = z.object({
   listingId: id,
   kinds: z._default(
     z
-      .array(z.enum(CONTENT_KIND_VALUES))
+      .array(z.enum(CONTENT_KINDS))
       .check(z.minLength(1, "Choose at least one kind of content"), z.maxLength(3)),
-    [...CONTENT_KIND_VALUES],
+    [...CONTENT_KINDS],
   ),
-  postType: z._default(z.enum(POST_TYPE_VALUES), "new_listing"),
+  postType: z._default(z.enum(POST_TYPES), "new_listing"),
 });
 
 export const pendingApprovalsInput = z.object({
-  kind: z.optional(z.enum(CONTENT_KIND_VALUES)),
+  kind: z.optional(z.enum(CONTENT_KINDS)),
   listingId: z.optional(id),
-  status: z.optional(z.enum(OPEN_STATUSES)),
+  status: z.optional(z.enum(OPEN_CONTENT_STATUSES)),
 });
 
 export const contentIdInput = z.object({ id });

@@ -1,13 +1,13 @@
+import { LISTING_STATUSES, SITE_LISTING_STATUSES } from "db/rules";
 import * as z from "zod/mini";
 import { text } from "./common";
 
-export const LISTING_STATUS_VALUES = ["available", "under_contract", "sold", "off_market"] as const;
 const cents = z.int().check(z.minimum(0, "Must be 0 or more"), z.maximum(100_000_000_00, "Too large"));
 
 export const listInput = z.object({
   cursor: z.optional(z.string().check(z.maxLength(200))),
   limit: z._default(z.int().check(z.minimum(1), z.maximum(100)), 24),
-  status: z.optional(z.enum(LISTING_STATUS_VALUES)),
+  status: z.optional(z.enum(LISTING_STATUSES)),
   community: z.optional(text(120, 0, "Community")),
   minPriceCents: z.optional(cents),
   maxPriceCents: z.optional(cents),
@@ -59,7 +59,7 @@ export const manualListingInput = z.object({
       .check(z.minimum(100, "Square feet looks too small"), z.maximum(50_000, "Square feet looks too large")),
   ),
   garage: z.nullable(z.int().check(z.minimum(0), z.maximum(10, "Garage must be 10 cars or fewer"))),
-  status: z._default(z.enum(["available", "under_contract", "sold"]), "available"),
+  status: z._default(z.enum(SITE_LISTING_STATUSES), "available"),
   moveInDate: z.nullable(z.iso.date("Use a date like 2027-03-01")),
   incentives: z._default(text(2000, 0, "Incentives"), ""),
   description: z._default(text(20_000, 0, "Description"), ""),

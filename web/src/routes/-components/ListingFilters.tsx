@@ -4,6 +4,7 @@ import { type ChangeEvent, useId, useState } from "react";
 import { formatCount } from "../../lib/format";
 import {
   hasFilters,
+  LISTING_STATUSES,
   type ListingSort,
   type ListingsSearch,
   parseDollars,
@@ -12,7 +13,6 @@ import {
 } from "../../lib/listings";
 import { trpc } from "../../trpc";
 
-const STATUS_OPTIONS = ["available", "under_contract", "sold", "off_market"] as const;
 const SORT_OPTIONS: ListingSort[] = ["newest", "price_asc", "price_desc"];
 const BED_OPTIONS = [1, 2, 3, 4, 5];
 
@@ -46,7 +46,7 @@ export function ListingFilters({ search }: { search: ListingsSearch }) {
           onChange={(event) => apply({ status: selected(event) as ListingsSearch["status"] })}
         >
           <option value="">All active</option>
-          {STATUS_OPTIONS.map((status) => (
+          {LISTING_STATUSES.map((status) => (
             <option key={status} value={status}>
               {STATUS_LABELS[status]}
             </option>

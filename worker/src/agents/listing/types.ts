@@ -1,6 +1,8 @@
-export type ListingStatus = "available" | "under_contract" | "sold";
+import { SITE_LISTING_STATUSES, type SiteListingStatus } from "db/rules";
 
-export const LISTING_STATUSES: readonly ListingStatus[] = ["available", "under_contract", "sold"];
+export type ListingStatus = SiteListingStatus;
+
+export const LISTING_STATUSES: readonly ListingStatus[] = SITE_LISTING_STATUSES;
 
 export const MAX_TEXT_LENGTH = 20_000;
 export const MAX_IMAGES = 20;
