@@ -191,3 +191,6 @@ export function contentLimitProblems(kind: ContentKind, body: string): string[] 
     .filter((limit) => limit.count > limit.max)
     .map((limit) => `${limit.label}: ${limit.count} ${limit.unit}, at most ${limit.max} allowed.`);
 }
+
+/** tRPC calls one HTTP request may carry; sign-in procedures (`auth.*`) are never batched. */
+export const TRPC_MAX_BATCH = 10;

@@ -1,7 +1,8 @@
 import { QueryClient } from "@tanstack/react-query";
-import { createTRPCClient, httpBatchLink, type TRPCClient } from "@trpc/client";
+import { createTRPCClient, httpBatchLink, httpLink, splitLink, type TRPCClient } from "@trpc/client";
 import type { inferRouterOutputs } from "@trpc/server";
 import { createTRPCOptionsProxy, type TRPCOptionsProxy } from "@trpc/tanstack-react-query";
+import { TRPC_MAX_BATCH } from "db/rules";
 import type { AppRouter } from "worker/router";
 import { isClientError } from "./lib/errors";
 
@@ -14,9 +15,16 @@ export const queryClient = new QueryClient({
   },
 });
 
-// Same origin as the page, so the HttpOnly session cookie travels with every call.
+// Same origin as the page, so the HttpOnly session cookie travels with every call. The worker refuses
+// batches that hold an `auth.*` call or more than TRPC_MAX_BATCH calls.
 export const trpcClient: TRPCClient<AppRouter> = createTRPCClient<AppRouter>({
-  links: [httpBatchLink({ url: "/api/trpc" })],
+  links: [
+    splitLink({
+      condition: (op) => op.path.startsWith("auth."),
+      true: httpLink({ url: "/api/trpc" }),
+      false: httpBatchLink({ url: "/api/trpc", maxItems: TRPC_MAX_BATCH }),
+    }),
+  ],
 });
 
 export const trpc: TRPCOptionsProxy<AppRouter> = createTRPCOptionsProxy<AppRouter>({

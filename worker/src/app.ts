@@ -1,6 +1,7 @@
 import { trpcServer } from "@hono/trpc-server";
+import { TRPC_MAX_BATCH } from "db/rules";
 import { Hono } from "hono";
-import { sameOriginMutations } from "./lib/csrf";
+import { sameOriginMutations, trpcRefusal } from "./lib/csrf";
 import { SECURITY_HEADERS } from "./lib/security-headers";
 import { imagesApp } from "./routes/images";
 import { createContext } from "./trpc/init";
@@ -23,10 +24,29 @@ app.use("/api/*", sameOriginMutations());
 app.get("/api/health", (c) => c.json({ ok: true }));
 app.route("/api/images", imagesApp);
 
+// Refused before any procedure runs: a batch of sign-ins would race the throttle inside one request.
+app.use("/api/trpc/*", async (c, next) => {
+  const url = new URL(c.req.url);
+  if (url.searchParams.get("batch") !== "1") return next();
+  let paths: string[];
+  try {
+    // tRPC decodes the path before splitting it, so an encoded comma is a batch too.
+    paths = decodeURIComponent(url.pathname.slice("/api/trpc/".length)).split(",");
+  } catch {
+    return next(); // tRPC answers malformed paths itself
+  }
+  if (paths.length > TRPC_MAX_BATCH)
+    return trpcRefusal(c.req.raw, 400, "BAD_REQUEST", `At most ${TRPC_MAX_BATCH} calls per request`);
+  if (paths.some((path) => path.startsWith("auth.")))
+    return trpcRefusal(c.req.raw, 400, "BAD_REQUEST", "Sign-in calls cannot be batched");
+  return next();
+});
+
 app.use(
   "/api/trpc/*",
   trpcServer({
     endpoint: "/api/trpc",
+    maxBatchSize: TRPC_MAX_BATCH,
     router: appRouter,
     createContext: (opts, c) => createContext(opts, c.env as Env),
     onError({ error, path }) {

@@ -1,10 +1,12 @@
 import { env } from "cloudflare:workers";
-import { agents, sessions } from "db";
-import { eq } from "drizzle-orm";
+import { agents, rateLimits, sessions } from "db";
+import { eq, inArray } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { createDb } from "../src/lib/db";
+import { LOGIN_LIMITS } from "../src/services/auth/accounts";
+import { passwordWork } from "../src/services/auth/password";
 import { SESSION_TTL_MS, sessionIdFromToken } from "../src/services/auth/sessions";
-import { PASSWORD, signedUpBrowser, TestBrowser, uniqueEmail } from "./helpers/http";
+import { APP_ORIGIN, PASSWORD, signedUpBrowser, TestBrowser, uniqueEmail } from "./helpers/http";
 
 const db = () => createDb(env.DB);
 
@@ -151,5 +153,69 @@ describe("login throttling", () => {
     const { email } = await signedUpBrowser();
     const blocked = await browser.mutate("auth.login", { email, password: PASSWORD });
     expect(blocked.status).toBe(429);
+  });
+});
+
+describe("login throttling under concurrency and batching", () => {
+  const batchOfLogins = (browser: TestBrowser, email: string, calls: number) =>
+    browser.fetch(`/api/trpc/${Array.from({ length: calls }, () => "auth.login").join(",")}?batch=1`, {
+      method: "POST",
+      headers: { Origin: APP_ORIGIN, "Content-Type": "application/json" },
+      body: JSON.stringify(
+        Object.fromEntries(Array.from({ length: calls }, (_, i) => [i, { email, password: `batch-${i}` }])),
+      ),
+    });
+
+  it("20 concurrent wrong logins plus a batch run scrypt no more often than the limit", {
+    timeout: 30_000,
+  }, async () => {
+    const { email } = await signedUpBrowser();
+    const before = passwordWork.derivations;
+    const [batch, ...singles] = await Promise.all([
+      batchOfLogins(new TestBrowser(), email, 5),
+      // Each from its own address: only the per-email limit stands between them and scrypt.
+      ...Array.from({ length: 20 }, (_, i) =>
+        new TestBrowser(`203.0.113.${100 + i}`).mutate("auth.login", { email, password: `wrong-${i}` }),
+      ),
+    ]);
+    // Exactly the limit (not zero): the counter does see the Worker's scrypt runs.
+    expect(passwordWork.derivations - before).toBe(LOGIN_LIMITS.perEmail.limit);
+    expect(singles.filter((res) => res.status === 401)).toHaveLength(LOGIN_LIMITS.perEmail.limit);
+    expect(singles.filter((res) => res.status === 429)).toHaveLength(20 - LOGIN_LIMITS.perEmail.limit);
+    expect(batch?.status).toBe(400);
+    const refused = (await batch?.json()) as { error: { message: string } }[];
+    expect(refused).toHaveLength(5);
+    expect(refused[0]?.error.message).toBe("Sign-in calls cannot be batched");
+  });
+
+  it("refuses any batch holding an auth call, and batches over 10 calls, before a procedure runs", async () => {
+    const { browser, email } = await signedUpBrowser();
+    const before = passwordWork.derivations;
+    expect((await batchOfLogins(new TestBrowser(), email, 1)).status).toBe(400);
+    // Encoded commas are split by tRPC too.
+    const encoded = await browser.fetch("/api/trpc/dashboard.overview%2Cauth.me?batch=1");
+    expect(encoded.status).toBe(400);
+    expect(passwordWork.derivations).toBe(before);
+
+    const eleven = Array.from({ length: 11 }, () => "listings.list").join(",");
+    const tooMany = await browser.fetch(`/api/trpc/${eleven}?batch=1&input=${encodeURIComponent("{}")}`);
+    expect(tooMany.status).toBe(400);
+    const errors = (await tooMany.json()) as { error: { message: string } }[];
+    expect(errors).toHaveLength(11);
+    expect(errors[0]?.error.message).toBe("At most 10 calls per request");
+    // Unbatched sign-in calls and ordinary batches still work.
+    expect((await browser.query("auth.me")).status).toBe(200);
+  });
+
+  it("a successful sign-in clears its email's count and gives the network's hit back", async () => {
+    const { email } = await signedUpBrowser();
+    const office = new TestBrowser("192.0.2.201");
+    expect((await office.mutate("auth.login", { email, password: "wrong-password" })).status).toBe(401);
+    expect((await office.mutate("auth.login", { email, password: PASSWORD })).status).toBe(200);
+    const counts = await db()
+      .select({ key: rateLimits.key, count: rateLimits.count })
+      .from(rateLimits)
+      .where(inArray(rateLimits.key, [`login:email:${email}`, "login:ip:192.0.2.201"]));
+    expect(counts).toEqual([{ key: "login:ip:192.0.2.201", count: 1 }]);
   });
 });

@@ -10,25 +10,41 @@ export function isSameOriginRequest(request: Request, appOrigin: string): boolea
 }
 
 /**
+ * A refusal shaped like a tRPC error (one per call when the request is a batch), so the web client shows
+ * its message.
+ */
+export function trpcRefusal(
+  request: Request,
+  status: 400 | 403,
+  code: "BAD_REQUEST" | "FORBIDDEN",
+  message: string,
+): Response {
+  const error = {
+    error: {
+      message,
+      code: status === 403 ? -32003 : -32600,
+      data: { code, httpStatus: status, fieldErrors: null },
+    },
+  };
+  const url = new URL(request.url);
+  const path = url.pathname.replace(/^\/api\/trpc\/?/, "");
+  let calls = path.split(",").length;
+  try {
+    calls = decodeURIComponent(path).split(",").length;
+  } catch {
+    // Malformed encoding: count the raw path's calls.
+  }
+  const body = url.searchParams.get("batch") === "1" ? Array.from({ length: calls }, () => error) : error;
+  return Response.json(body, { status });
+}
+
+/**
  * CSRF guard for every state-changing API call, whatever its content type: browsers always send
  * Origin on POST, so a missing or foreign Origin is refused before any handler (or body parser) runs.
- * The refusal is shaped like a tRPC error (one per call in a batch) so the client shows its message.
  */
 export function sameOriginMutations(): MiddlewareHandler<{ Bindings: Env }> {
   return async (c, next) => {
     if (SAFE_METHODS.has(c.req.method) || isSameOriginRequest(c.req.raw, c.env.APP_ORIGIN)) return next();
-    const error = {
-      error: {
-        message: "Cross-origin request refused",
-        code: -32003,
-        data: { code: "FORBIDDEN", httpStatus: 403, fieldErrors: null },
-      },
-    };
-    const url = new URL(c.req.url);
-    const calls = url.pathname.replace(/^\/api\/trpc\/?/, "").split(",").length;
-    return c.json(
-      url.searchParams.get("batch") === "1" ? Array.from({ length: calls }, () => error) : error,
-      403,
-    );
+    return trpcRefusal(c.req.raw, 403, "FORBIDDEN", "Cross-origin request refused");
   };
 }

@@ -1,5 +1,5 @@
 import { rateLimits } from "db";
-import { eq, sql } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import type { Db } from "../lib/db";
 import { ServiceError } from "../lib/errors";
 
@@ -25,24 +25,16 @@ export async function hitRateLimit(db: Db, key: string, rule: RateLimitRule, now
   };
 }
 
-/** Throws TOO_MANY_REQUESTS once the key has used up its window, without counting this call. */
-export async function assertUnderRateLimit(
-  db: Db,
-  key: string,
-  rule: RateLimitRule,
-  message: string,
-  now = Date.now(),
-) {
+/** Takes one hit back (a call that turned out not to count), never below zero, only in the same window. */
+export async function releaseRateLimitHit(db: Db, key: string, rule: RateLimitRule, now = Date.now()) {
   const windowStart = now - (now % rule.windowMs);
-  const [row] = await db.select().from(rateLimits).where(eq(rateLimits.key, key)).limit(1);
-  if (row && row.windowStart.getTime() === windowStart && row.count >= rule.limit) {
-    throw new ServiceError("TOO_MANY_REQUESTS", message, {
-      retryAfterSeconds: Math.ceil((windowStart + rule.windowMs - now) / 1000),
-    });
-  }
+  await db
+    .update(rateLimits)
+    .set({ count: sql`max(${rateLimits.count} - 1, 0)` })
+    .where(and(eq(rateLimits.key, key), eq(rateLimits.windowStart, new Date(windowStart))));
 }
 
-/** Counts the call and throws once it goes over the limit. */
+/** Counts the call first, atomically, and throws once it goes over the limit. */
 export async function consumeRateLimit(
   db: Db,
   key: string,

@@ -5,7 +5,7 @@ import { ServiceError } from "../../lib/errors";
 import { newId } from "../../lib/ids";
 import type { LoginInput, RegisterInput } from "../../schemas/auth";
 import { followSource } from "../listing-sources";
-import { assertUnderRateLimit, consumeRateLimit, hitRateLimit, resetRateLimit } from "../rate-limit";
+import { consumeRateLimit, hitRateLimit, releaseRateLimitHit, resetRateLimit } from "../rate-limit";
 import { burnPasswordCheck, hashPassword, needsRehash, verifyPassword } from "./password";
 import { createSession, generateSessionToken } from "./sessions";
 
@@ -64,8 +64,19 @@ export async function registerAgent(
 export async function loginAgent(db: Db, input: LoginInput, ip: string): Promise<NewSession> {
   const emailKey = `login:email:${input.email}`;
   const ipKey = `login:ip:${ip}`;
-  await assertUnderRateLimit(db, emailKey, LOGIN_LIMITS.perEmail, THROTTLED);
-  await assertUnderRateLimit(db, ipKey, LOGIN_LIMITS.perIp, THROTTLED);
+  // Counted before any scrypt work, each in one atomic upsert: a check made first and a count made after
+  // the hash would let concurrent (or batched) attempts all pass.
+  const counted = [
+    { key: emailKey, rule: LOGIN_LIMITS.perEmail },
+    { key: ipKey, rule: LOGIN_LIMITS.perIp },
+  ];
+  const hits = await Promise.all(counted.map(({ key, rule }) => hitRateLimit(db, key, rule)));
+  const over = hits.filter((hit, i) => hit.count > (counted[i]?.rule.limit ?? 0));
+  if (over.length > 0) {
+    throw new ServiceError("TOO_MANY_REQUESTS", THROTTLED, {
+      retryAfterSeconds: Math.max(...over.map((hit) => hit.retryAfterSeconds)),
+    });
+  }
 
   const [agent] = await db
     .select({ id: agents.id, passwordHash: agents.passwordHash })
@@ -75,14 +86,9 @@ export async function loginAgent(db: Db, input: LoginInput, ip: string): Promise
   const valid = agent
     ? await verifyPassword(agent.passwordHash, input.password)
     : await burnPasswordCheck(input.password).then(() => false);
-  if (!agent || !valid) {
-    await Promise.all([
-      hitRateLimit(db, emailKey, LOGIN_LIMITS.perEmail),
-      hitRateLimit(db, ipKey, LOGIN_LIMITS.perIp),
-    ]);
-    throw new ServiceError("UNAUTHORIZED", BAD_CREDENTIALS);
-  }
-  await resetRateLimit(db, emailKey);
+  if (!agent || !valid) throw new ServiceError("UNAUTHORIZED", BAD_CREDENTIALS);
+  // Only failures count: a sign-in clears its email's window and gives its network's hit back.
+  await Promise.all([resetRateLimit(db, emailKey), releaseRateLimitHit(db, ipKey, LOGIN_LIMITS.perIp)]);
   if (needsRehash(agent.passwordHash)) {
     await db
       .update(agents)
