@@ -15,6 +15,7 @@ import {
   CONTENT_STATUSES,
   LISTING_STATUSES,
   type ListingEvent,
+  type ListingFieldSources,
   NOTIFICATION_EVENTS,
   POST_TYPES,
   SOCIAL_PLATFORMS,
@@ -151,6 +152,8 @@ export const listings = sqliteTable(
     incentives: text("incentives").notNull().default(""),
     description: text("description").notNull().default(""),
     imageUrls: text("image_urls", { mode: "json" }).$type<string[]>().notNull().default([]),
+    // Which extraction layer gave each field, so a wrong field can be diagnosed from the UI.
+    fieldSources: text("field_sources", { mode: "json" }).$type<ListingFieldSources>().notNull().default({}),
     // Set when the price changes, so lists can mark "price changed" without reading the history.
     previousPriceCents: integer("previous_price_cents"),
     priceChangedAt: integer("price_changed_at", { mode: "timestamp_ms" }),
