@@ -10,6 +10,7 @@ import {
   type DraftRequest,
   GenerationError,
   type ListingFacts,
+  UnusableDraftError,
 } from "../src/agents/content/types";
 import { draftContent, type WriterConfig } from "../src/agents/content/writer";
 
@@ -201,36 +202,45 @@ describe("invalid output", () => {
     expect(await fake.requests()).toHaveLength(2);
   });
 
-  it("enforces Instagram's 30-hashtag limit through the repair step", async () => {
-    const hashtags = Array.from({ length: 31 }, (_, i) => `Tag${i}`);
+  it("caps Instagram's 30 hashtags itself, without asking the model again, and records it", async () => {
+    const hashtags = Array.from({ length: 34 }, (_, i) => `Tag${i}`);
     await fake.script([
       { content: JSON.stringify({ caption: "Just listed! Sunshine Coast Realty", hashtags, mentions: [] }) },
     ]);
     const result = await draftContent(config(), request("instagram_caption"), { agentId: "a1" });
-    expect(result.content.kind === "instagram_caption" && result.content.hashtags.length).toBeLessThanOrEqual(
-      30,
+    expect(result.content.kind === "instagram_caption" && result.content.hashtags).toEqual(
+      hashtags.slice(0, 30),
     );
-    const requests = await fake.requests();
-    expect(lastMessage(requests[1])).toMatch(/hashtags: Instagram allows at most 30 hashtags/);
+    expect(result.repairs).toEqual(["Removed 4 hashtags over Instagram's 30"]);
+    expect(await fake.requests()).toHaveLength(2); // draft, optimize: no second try
   });
 
-  it("rejects HTML in generated text and asks again for plain text", async () => {
+  it("turns HTML in generated text into plain text with a note, without asking again", async () => {
     const html = {
       text: "Just listed!<script>alert(1)</script> <b>Call</b> Sunshine Coast Realty",
-      hashtags: [],
+      hashtags: ["#New Home"],
     };
     await fake.script([{ content: JSON.stringify(html) }]);
     const result = await draftContent(config(), request("facebook_post"), { agentId: "a1" });
-    expect(result.body).not.toMatch(/[<>]/);
-    expect(lastMessage((await fake.requests())[1])).toMatch(/text must be plain text without HTML tags/);
+    expect(result.body).toBe("Just listed! Call Sunshine Coast Realty\n\n#NewHome");
+    expect(result.repairs).toEqual([
+      "Removed a script from the post text",
+      'Removed "#" and spaces from 1 hashtag',
+    ]);
+    expect(await fake.requests()).toHaveLength(2);
   });
 
-  it("fails when the model keeps returning HTML", async () => {
-    const html = JSON.stringify({ text: "<p>Just listed</p>", hashtags: [] });
-    await fake.script([{ content: html }, { content: html }]);
+  it("a reply with nothing usable left after repair is sent back once, then fails with a plain reason", async () => {
+    const empty = JSON.stringify({ text: "<script>alert(1)</script>", hashtags: [] });
+    await fake.script([{ content: empty }, { content: empty }]);
     const error = await failure(draftContent(config(), request("facebook_post"), { agentId: "a1" }));
+    expect(error).toBeInstanceOf(UnusableDraftError);
     expect(error.retryable).toBe(false);
-    expect(error.message).toMatch(/without HTML tags/);
+    expect(error.reason).toBe("The writing service returned an unusable draft twice.");
+    expect(error.detail).toMatch(/invalid facebook_post twice: text: text must not be empty/);
+    const requests = await fake.requests();
+    expect(requests).toHaveLength(2);
+    expect(lastMessage(requests[1])).toMatch(/text must not be empty/);
   });
 
   it("treats a refusal as final", async () => {
@@ -257,6 +267,7 @@ describe("gateway errors", () => {
     const error = await failure(draftContent(config(), request("facebook_post"), { agentId: "a1" }));
     expect(error.retryable).toBe(true);
     expect(error.status).toBe(500);
+    expect(error.reason).toBe("The writing service had an internal error.");
     expect(await fake.requests()).toHaveLength(3);
   });
 
@@ -265,6 +276,7 @@ describe("gateway errors", () => {
     const error = await failure(draftContent(closed, request("facebook_post"), { agentId: "a1" }));
     expect(error.retryable).toBe(true);
     expect(error.message).toMatch(/Could not reach the LLM gateway/);
+    expect(error.reason).toBe("The writing service could not be reached.");
   });
 
   it("does not retry a 4xx such as a bad request", async () => {
@@ -272,7 +284,20 @@ describe("gateway errors", () => {
     const error = await failure(draftContent(config(), request("facebook_post"), { agentId: "a1" }));
     expect(error.retryable).toBe(false);
     expect(error.status).toBe(400);
+    expect(error.reason).toBe("The writing service refused the request.");
+    expect(error.detail).toMatch(/400.*model not found/);
     expect(await fake.requests()).toHaveLength(1);
+  });
+
+  it.each([
+    [401, "The writing service refused our credentials."],
+    [403, "The writing service refused our credentials."],
+    [429, "The writing service was too busy to answer (rate limited)."],
+  ])("gives a plain reason for a %i", async (status, reason) => {
+    await fake.script(Array(3).fill({ status, retryAfter: 0 }));
+    const error = await failure(draftContent(config(), request("facebook_post"), { agentId: "a1" }));
+    expect(error.reason).toBe(reason);
+    expect(error.detail).toContain(String(status));
   });
 
   it("reports a gateway that rejects the configuration as not retryable", async () => {
@@ -286,5 +311,6 @@ describe("gateway errors", () => {
     );
     expect(noKey.retryable).toBe(false);
     expect(noKey.message).toMatch(/not configured/);
+    expect(noKey.reason).toBe("The writing service is not set up.");
   });
 });

@@ -145,7 +145,7 @@ export async function completeContent(
       choice?.finish_reason === "length"
         ? { ok: false as const, error: "the reply was cut off at the token limit; write a shorter one" }
         : parseContent(kind, reply);
-    if (result.ok) return { content: result.content, usage, repairs: [] };
+    if (result.ok) return { content: result.content, usage, repairs: result.repairs };
     lastError = result.error;
     conversation = [...conversation, { role: "assistant", content: reply }, repairMessage(result.error)];
   }

@@ -1,15 +1,15 @@
-// The shape each kind of content must have, twice: a JSON Schema for the model's structured output (OpenAI
-// strict mode: every property required, no extra keys, few keywords) and a zod/mini schema that enforces the
-// real limits. HTML is rejected, not stripped: the model is told why and asked again (see llm.ts).
+// The shape each kind of content must have, twice: a JSON Schema for the model's structured output and a
+// zod/mini schema that enforces the real limits. OpenAI strict mode refuses a schema with minLength/maxLength
+// (and, for fine-tuned models, pattern, format, minItems, maxItems), so the JSON Schemas carry no bounds, only
+// descriptions; a reply is repaired (repair.ts) and then validated here. Markup is stripped by the repair;
+// the check below stays as the last line of defence.
 import { LIMITS } from "db/rules";
 import * as z from "zod/mini";
 import { renderInstagram } from "./render";
+import { HTML_TAG, hashtagsInText, mentionsInText, repairContent } from "./repair";
 import type { ContentKind, DraftContent } from "./types";
 
 export { LIMITS };
-
-/** A tag (`<p>`, `</b>`, `<script ...>`, `<!-- -->`); a lone "<" as in "< 5 minutes" is fine. */
-const HTML_TAG = /<\s*\/?\s*[a-z!][^<>]*>/i;
 
 const plain = (label: string, max: number) =>
   z.string().check(
@@ -27,9 +27,6 @@ const mention = z.string().check(
   z.overwrite((s) => s.trim().replace(/^@+/, "")),
   z.regex(/^[A-Za-z0-9._]{1,30}$/, "a mention is an Instagram username (letters, digits, . and _)"),
 );
-
-const hashtagsInText = (text: string) => text.match(/(^|\s)#[\p{L}\p{N}_]+/gu)?.length ?? 0;
-const mentionsInText = (text: string) => text.match(/(^|\s)@[A-Za-z0-9._]+/g)?.length ?? 0;
 
 const facebookPost = z.object({
   text: plain("text", LIMITS.facebookText),
@@ -128,6 +125,10 @@ export const JSON_SCHEMAS: Record<ContentKind, Record<string, unknown>> = {
 };
 
 export type Validation = { ok: true; content: DraftContent } | { ok: false; error: string };
+/** A parsed reply: `repairs` are the notes of what was fixed before it validated (also when it still failed). */
+export type ParsedReply = ({ ok: true; content: DraftContent } | { ok: false; error: string }) & {
+  repairs: string[];
+};
 
 function describeIssues(error: z.core.$ZodError): string {
   return error.issues
@@ -143,9 +144,13 @@ export function validateContent(kind: ContentKind, value: unknown): Validation {
   return { ok: true, content: { kind, ...result.data } as DraftContent };
 }
 
-/** Parses a model's reply: a JSON object, possibly wrapped in a Markdown code fence by looser providers. */
-export function parseContent(kind: ContentKind, text: string | null | undefined): Validation {
-  if (!text?.trim()) return { ok: false, error: "the reply was empty; reply with the JSON object only" };
+/**
+ * Parses a model's reply (a JSON object, possibly wrapped in a Markdown code fence by looser providers),
+ * repairs what can be repaired, then validates it against the kind's limits.
+ */
+export function parseContent(kind: ContentKind, text: string | null | undefined): ParsedReply {
+  const fail = (error: string): ParsedReply => ({ ok: false, error, repairs: [] });
+  if (!text?.trim()) return fail("the reply was empty; reply with the JSON object only");
   const unfenced = text
     .trim()
     .replace(/^```(?:json)?\s*/i, "")
@@ -154,10 +159,11 @@ export function parseContent(kind: ContentKind, text: string | null | undefined)
   try {
     value = JSON.parse(unfenced);
   } catch (error) {
-    return { ok: false, error: `the reply is not valid JSON (${(error as Error).message})` };
+    return fail(`the reply is not valid JSON (${(error as Error).message})`);
   }
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
-    return { ok: false, error: "the reply must be one JSON object" };
+    return fail("the reply must be one JSON object");
   }
-  return validateContent(kind, value);
+  const repaired = repairContent(kind, value);
+  return { ...validateContent(kind, repaired.value), repairs: repaired.repairs };
 }

@@ -194,7 +194,7 @@ async function langflowStep(
       return {
         content: result.content,
         usage: { model: output.model, promptTokens: null, completionTokens: null },
-        repairs: [],
+        repairs: result.repairs,
       };
     }
     validationError = result.error;
