@@ -1,0 +1,133 @@
+import type { ServiceErrorCode } from "../lib/errors";
+
+/** One error a procedure raises on purpose, with the situation that raises it. */
+export type ApiError = { code: ServiceErrorCode; when: string };
+
+/** What docs/api.md says about a procedure beyond what the router itself tells. */
+export type ApiEntry = { summary: string; errors: readonly ApiError[] };
+
+/**
+ * Every procedure of the router, keyed by its path: what it does and the errors it raises, which cannot be
+ * read from the code. Validation errors (BAD_REQUEST) and a missing session (UNAUTHORIZED on signed-in
+ * procedures) are added by the generator. `pnpm docs:api` fails while a procedure has no entry here or an
+ * entry names a procedure that does not exist.
+ */
+export const API_ERRORS: Record<string, ApiEntry> = {
+  "auth.register": {
+    summary: "Creates an account and signs it in (sets the session cookie).",
+    errors: [
+      { code: "CONFLICT", when: "an account with this email already exists (field `email`)" },
+      { code: "TOO_MANY_REQUESTS", when: "too many sign-ups from this network" },
+    ],
+  },
+  "auth.login": {
+    summary: "Signs in with email and password (sets the session cookie).",
+    errors: [
+      { code: "UNAUTHORIZED", when: "the email or password is wrong" },
+      {
+        code: "TOO_MANY_REQUESTS",
+        when: "too many failed attempts for this email or from this network; `retryAfterSeconds` says when to retry",
+      },
+    ],
+  },
+  "auth.logout": { summary: "Ends the current session and clears its cookie.", errors: [] },
+  "auth.me": { summary: "The signed-in agent's account and profile.", errors: [] },
+  "agent.updateProfile": {
+    summary: "Saves the agent's profile: brokerage, contact details, brand, marketing email, preferences.",
+    errors: [{ code: "NOT_FOUND", when: "the account was deleted while signed in" }],
+  },
+  "dashboard.overview": { summary: "Counts of listings and content for the dashboard.", errors: [] },
+  "listings.list": {
+    summary: "The agent's listings, filtered and sorted, a page at a time (`nextCursor`).",
+    errors: [{ code: "BAD_REQUEST", when: "the cursor is not one this procedure returned (field `cursor`)" }],
+  },
+  "listings.get": {
+    summary: "One listing with its photos, description, field sources and change history.",
+    errors: [{ code: "NOT_FOUND", when: "no listing with this id belongs to the agent" }],
+  },
+  "listings.communities": { summary: "The communities of the agent's listings, for the filter.", errors: [] },
+  "listings.manualUpload": {
+    summary: "Adds a listing by hand; it is handed to the content agent like a scraped new listing.",
+    errors: [
+      { code: "BAD_REQUEST", when: "the listing cannot be normalized (for example no usable address)" },
+      { code: "CONFLICT", when: "the agent already has a listing at this address" },
+    ],
+  },
+  "listings.runIngestionNow": {
+    summary:
+      "Starts the listing agent for the sources the agent follows and answers at once with the runs to follow.",
+    errors: [
+      { code: "TOO_MANY_REQUESTS", when: "more than 3 runs in 10 minutes" },
+      { code: "BAD_GATEWAY", when: "the run could not be queued; it is recorded as failed" },
+    ],
+  },
+  "listings.ingestionRuns": {
+    summary: "The run history of the agent's sources, newest first, a page at a time.",
+    errors: [{ code: "BAD_REQUEST", when: "the cursor is not one this procedure returned (field `cursor`)" }],
+  },
+  "listings.ingestionRun": {
+    summary: "One run with its progress and errors (polled while it runs).",
+    errors: [{ code: "NOT_FOUND", when: "no run with this id belongs to a source the agent follows" }],
+  },
+  "content.createForListing": {
+    summary: "Asks the content agent to draft the chosen kinds of content for a listing.",
+    errors: [
+      { code: "NOT_FOUND", when: "no listing with this id belongs to the agent (field `listingId`)" },
+      { code: "TOO_MANY_REQUESTS", when: "more than 30 draft requests in an hour" },
+    ],
+  },
+  "content.pendingApprovals": {
+    summary: "The agent's open pieces (drafting, waiting for approval, with marketing, failed).",
+    errors: [],
+  },
+  "content.get": {
+    summary: "One piece with its versions, events, marketing requests and posts.",
+    errors: [{ code: "NOT_FOUND", when: "no piece with this id belongs to the agent" }],
+  },
+  "content.update": {
+    summary: "Saves the agent's edit as a new version, re-checked for compliance and the platform's limits.",
+    errors: [
+      { code: "NOT_FOUND", when: "no piece with this id belongs to the agent, or its listing is gone" },
+      {
+        code: "CONFLICT",
+        when: "the piece's status does not allow editing (see `ALLOWED_FROM` in db/rules.ts)",
+      },
+      { code: "BAD_REQUEST", when: "the text exceeds the platform's limits" },
+    ],
+  },
+  "content.action": {
+    summary:
+      "Moves a piece through the approval workflow: approve and post, reject, request revisions, send to marketing, record marketing's answer, retry a failed draft.",
+    errors: [
+      { code: "NOT_FOUND", when: "no piece with this id belongs to the agent" },
+      {
+        code: "CONFLICT",
+        when: "the action is not allowed from the piece's status (see `ALLOWED_FROM` in db/rules.ts), or the piece changed meanwhile",
+      },
+      {
+        code: "BAD_REQUEST",
+        when: "approving with unacknowledged compliance warnings (field `acknowledgeCompliance`), a schedule time in the past or over a year ahead (field `scheduledAt`), or sending to marketing without a marketing email in the profile",
+      },
+      { code: "BAD_GATEWAY", when: "the email to marketing could not be sent" },
+    ],
+  },
+  "marketing.review": {
+    summary: "What a marketing review link shows, or that it was already answered (no account needed).",
+    errors: [
+      { code: "NOT_FOUND", when: "the link's token is unknown or the link expired" },
+      { code: "TOO_MANY_REQUESTS", when: "more than 60 link requests in 10 minutes from this network" },
+    ],
+  },
+  "marketing.respond": {
+    summary: "Marketing's answer through its review link; a link can be answered once.",
+    errors: [
+      { code: "NOT_FOUND", when: "the link's token is unknown or the link expired" },
+      { code: "CONFLICT", when: "the link was already answered" },
+      { code: "TOO_MANY_REQUESTS", when: "more than 60 link requests in 10 minutes from this network" },
+    ],
+  },
+  "dev.outbox": {
+    summary: "Development only: the local email outbox for the signed-in agent.",
+    errors: [{ code: "NOT_FOUND", when: "the app is not running in development mode" }],
+  },
+};
