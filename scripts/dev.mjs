@@ -14,7 +14,18 @@ run("vite", ["build", "--logLevel", "warn"], web);
 const children = [
   start("node", ["tools/builder-site/server.mjs", "--port", builderSitePort]),
   start("vite", ["build", "--watch", "--logLevel", "warn"], web),
-  start("wrangler", ["dev", "--port", port, "--test-scheduled", "--show-interactive-dev-session=false"]),
+  start("wrangler", [
+    "dev",
+    "--port",
+    port,
+    "--test-scheduled",
+    "--show-interactive-dev-session=false",
+    // On for `pnpm dev` even with an older .dev.vars: the dev outbox, and photos from the local builder site.
+    "--var",
+    "DEV_TOOLS_ENABLED:true",
+    "--var",
+    "IMAGE_PROXY_ALLOW_HOSTS:127.0.0.1",
+  ]),
 ];
 
 const stop = () => {

@@ -21,6 +21,9 @@ const helper = llm
 // Explicit, so a developer's own .dev.vars (a real key, say) never changes what the tests see.
 const vars = {
   APP_ENV: "test",
+  // The tests open review links from the dev outbox and show photos from the loopback builder site.
+  DEV_TOOLS_ENABLED: "true",
+  IMAGE_PROXY_ALLOW_HOSTS: new URL(builderSiteUrl).hostname,
   LISTING_SOURCE_URL: builderSiteUrl,
   EMAIL_API_KEY: "",
   LANGFLOW_URL: "",

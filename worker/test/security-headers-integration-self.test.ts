@@ -24,6 +24,10 @@ describe("security headers", () => {
     expect(CONTENT_SECURITY_POLICY).toContain("frame-ancestors 'none'");
   });
 
+  it("images load from our origin only: listing photos come through /api/images", () => {
+    expect(CONTENT_SECURITY_POLICY.split("; ")).toContain("img-src 'self'");
+  });
+
   it("static assets get the same headers from web/public/_headers", () => {
     const lines = headersFile.split("\n").map((line: string) => line.trim());
     expect(lines[0]).toBe("/*");

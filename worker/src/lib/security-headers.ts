@@ -1,10 +1,11 @@
 // The same policy is applied to static assets by web/public/_headers; keep the two in step
-// (worker/test/security-headers-integration.test.ts compares them).
+// (worker/test/security-headers-integration-self.test.ts compares them).
 export const CONTENT_SECURITY_POLICY = [
   "default-src 'self'",
   "script-src 'self'",
   "style-src 'self'",
-  "img-src 'self' https: data:",
+  // Listing photos come through /api/images (routes/images.ts), so no other image origin is needed.
+  "img-src 'self'",
   "font-src 'self'",
   "connect-src 'self'",
   "object-src 'none'",
