@@ -109,10 +109,12 @@ export const API_ERRORS: Record<string, ApiEntry> = {
         when: "approving with unacknowledged compliance warnings (field `acknowledgeCompliance`), a schedule time in the past or over a year ahead (field `scheduledAt`), or sending to marketing without a marketing email in the profile",
       },
       { code: "BAD_GATEWAY", when: "the email to marketing could not be sent" },
+      { code: "TOO_MANY_REQUESTS", when: "`retry` beyond the 30 draft requests an hour" },
     ],
   },
   "marketing.review": {
-    summary: "What a marketing review link shows, or that it was already answered (no account needed).",
+    summary:
+      "What a marketing review link shows, or that it was already answered (no account needed). A mutation, so the token travels in the body, never in a logged URL.",
     errors: [
       { code: "NOT_FOUND", when: "the link's token is unknown or the link expired" },
       { code: "TOO_MANY_REQUESTS", when: "more than 60 link requests in 10 minutes from this network" },
@@ -127,7 +129,17 @@ export const API_ERRORS: Record<string, ApiEntry> = {
     ],
   },
   "dev.outbox": {
-    summary: "Development only: the local email outbox for the signed-in agent.",
-    errors: [{ code: "NOT_FOUND", when: "the app is not running in development mode" }],
+    summary: "Development only: the signed-in agent's local email outbox, review-link tokens redacted.",
+    errors: [{ code: "NOT_FOUND", when: '`DEV_TOOLS_ENABLED` is not "true" (checked before the session)' }],
+  },
+  "dev.reviewLink": {
+    summary: "Development only: a working review link for a marketing email kept in the local outbox.",
+    errors: [
+      { code: "NOT_FOUND", when: '`DEV_TOOLS_ENABLED` is not "true" (checked before the session)' },
+      {
+        code: "NOT_FOUND",
+        when: "the email is not the agent's, has no review link, or its link was used or expired",
+      },
+    ],
   },
 };

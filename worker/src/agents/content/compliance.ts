@@ -20,9 +20,26 @@ const words = (text: string) =>
     .replace(/[^\p{L}\p{N}&]+/gu, " ")
     .trim();
 
-export function checkCompliance(body: string, listing: ListingFacts, agent: AgentProfile): ComplianceFlag[] {
+/** What else the agent markets, when the caller knows it: naming one of these in this listing's copy is a slip. */
+export type KnownPlaces = { communities?: string[]; addresses?: string[] };
+
+/**
+ * Every advisory flag for a text that is about to be shown or posted: drafts and the agent's own edits alike.
+ * `known`: the agent's other listings' communities and addresses, so a mention of one is caught anywhere.
+ */
+export function checkCompliance(
+  body: string,
+  listing: ListingFacts,
+  agent: AgentProfile,
+  known: KnownPlaces = {},
+): ComplianceFlag[] {
   const text = normalize(body);
-  return [...fairHousing(text), ...brokerage(text, agent), ...factCheck(text, listing)];
+  return [
+    ...fairHousing(text),
+    ...brokerage(text, agent),
+    ...factCheck(text, listing),
+    ...placeCheck(text, listing, known),
+  ];
 }
 
 function fairHousing(text: string): ComplianceFlag[] {
@@ -179,3 +196,201 @@ function factCheck(text: string, listing: ListingFacts): ComplianceFlag[] {
   }
   return flags;
 }
+
+// Street addresses and communities. A draft for "3115 Café Royale Ln" once advertised "785 NE Tamarind Ave": the
+// model mixed up homes. Forms differ ("Ln"/"Lane", "NE"/"Northeast", "Café"/"Cafe"), so both sides are compared
+// as canonical words.
+const DIRECTIONS: Record<string, string> = {
+  n: "north",
+  s: "south",
+  e: "east",
+  w: "west",
+  ne: "northeast",
+  nw: "northwest",
+  se: "southeast",
+  sw: "southwest",
+};
+const SUFFIXES: Record<string, string> = {
+  aly: "alley",
+  ave: "avenue",
+  av: "avenue",
+  bnd: "bend",
+  blvd: "boulevard",
+  cir: "circle",
+  cv: "cove",
+  ct: "court",
+  cres: "crescent",
+  xing: "crossing",
+  dr: "drive",
+  expy: "expressway",
+  grv: "grove",
+  hwy: "highway",
+  holw: "hollow",
+  ln: "lane",
+  lndg: "landing",
+  lp: "loop",
+  pkwy: "parkway",
+  pass: "pass",
+  path: "path",
+  pl: "place",
+  plz: "plaza",
+  pt: "point",
+  rd: "road",
+  row: "row",
+  run: "run",
+  sq: "square",
+  st: "street",
+  ter: "terrace",
+  trce: "trace",
+  trl: "trail",
+  walk: "walk",
+  way: "way",
+};
+const SUFFIX_WORDS = new Set([...Object.keys(SUFFIXES), ...Object.values(SUFFIXES)]);
+const DIRECTION_WORDS = [...Object.keys(DIRECTIONS), ...Object.values(DIRECTIONS)];
+/** Words that follow a number without naming a street: "a 10 Minute Drive", "2 Car Garage Way" is rare. */
+const NOT_STREET_NAMES = new Set(
+  "minute minutes min mile miles hour hours second seconds step steps block blocks car cars story stories bedroom bedrooms bed beds bath baths year years day days week weeks month months acre acres foot feet sq ft percent and or the a an of to from at in with easy short quick".split(
+    " ",
+  ),
+);
+
+/** Lower case, no accents, no punctuation, abbreviations spelled out: "785 NE Tamarind Ave." -> "785 northeast tamarind avenue". */
+export function canonicalAddress(text: string): string {
+  const tokens = text
+    .normalize("NFKD")
+    .replace(/\p{M}+/gu, "")
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}\s]+/gu, " ")
+    .split(/\s+/)
+    .filter(Boolean);
+  return tokens
+    .map((token, i) => {
+      // A direction only right after the number or before/after the suffix, so "E" in a name stays a letter.
+      if (DIRECTIONS[token] && (i === 1 || i === tokens.length - 1)) return DIRECTIONS[token];
+      return i === tokens.length - 1 || i === tokens.length - 2 ? (SUFFIXES[token] ?? token) : token;
+    })
+    .join(" ");
+}
+
+const ADDRESS = new RegExp(
+  // A house number that is not part of a price, a measure or a list ("$389,990", "2.5", "1,850").
+  "(?<![\\p{L}\\p{N}$.,#/-])(\\d{1,6})(?![\\p{N}.,%/-])\\s+" +
+    `((?:(?:${DIRECTION_WORDS.join("|")})\\.?\\s+)?` +
+    // One to four name words, each starting with a capital or a digit ordinal ("5th").
+    "(?:(?:\\p{Lu}[\\p{L}'’-]*|\\d{1,3}(?:st|nd|rd|th))\\.?\\s+){1,4}" +
+    `(?:${[...SUFFIX_WORDS].join("|")})\\.?` +
+    `(?:\\s+(?:${DIRECTION_WORDS.join("|")})\\.?)?)` +
+    "(?![\\p{L}\\p{N}])",
+  "giu",
+);
+
+/** Street addresses written in the text ("785 NE Tamarind Ave"); prices, square feet and years never match. */
+export function findStreetAddresses(text: string): string[] {
+  const found: string[] = [];
+  for (const match of text.matchAll(ADDRESS)) {
+    const [whole, , street = ""] = match;
+    const words = street.split(/\s+/);
+    const name = words.filter((w) => !SUFFIX_WORDS.has(w.toLowerCase().replace(/\.$/, "")));
+    if (name.every((w) => NOT_STREET_NAMES.has(w.toLowerCase().replace(/\.$/, "")))) continue;
+    // A capital is required of a real name word; case-insensitive matching is only for the suffix.
+    if (!name.some((w) => /^(\p{Lu}|\d)/u.test(w))) continue;
+    if (NOT_STREET_NAMES.has(name[0]?.toLowerCase() ?? "")) continue;
+    found.push(whole.trim().replace(/\.$/, ""));
+  }
+  return found;
+}
+
+const sameAddress = (a: string, b: string) => {
+  const x = canonicalAddress(a);
+  const y = canonicalAddress(b);
+  // "3115 Café Royale" written without its suffix, or the listing's line with a unit after it.
+  return x === y || y.startsWith(`${x} `) || x.startsWith(`${y} `);
+};
+
+/** "the Cypress Hollow community", "Cypress Hollow's"; leading "the" and trailing generic words do not count. */
+const canonicalPlace = (text: string) =>
+  canonicalAddress(text)
+    .replace(/^the /, "")
+    .replace(/ (community|neighborhood|subdivision|development|s)$/, "")
+    .trim();
+
+const COMMUNITY_WORDS = "community|neighborhood|neighbourhood|subdivision|development";
+const NAME = "\\p{Lu}[\\p{L}'’.-]*(?:\\s+(?:of\\s+|at\\s+|the\\s+)?\\p{Lu}[\\p{L}'’.-]*){0,3}";
+const COMMUNITY_BEFORE = new RegExp(`(?<![\\p{L}])(${NAME})\\s+(?:${COMMUNITY_WORDS})(?![\\p{L}])`, "gu");
+const COMMUNITY_AFTER = new RegExp(
+  `(?<![\\p{L}])(?:${COMMUNITY_WORDS})\\s+(?:of|called|named)\\s+(?:the\\s+)?(${NAME})`,
+  "giu",
+);
+/** Capitalized words that describe a community rather than name it: "a Gated Community", "Our New Neighborhood". */
+const DESCRIPTIVE = new Set(
+  "a an the this that our your its new gated beautiful friendly quiet family planned master-planned master growing amenity amenity-rich resort resort-style style golf lakefront waterfront private great vibrant active welcoming desirable sought-after popular brand whole entire local nearby same thriving charming peaceful lovely wonderful premier established new-construction construction welcome to in at of best top".split(
+    " ",
+  ),
+);
+
+function communityNames(text: string, city: string): string[] {
+  const names: string[] = [];
+  for (const regex of [COMMUNITY_BEFORE, COMMUNITY_AFTER]) {
+    for (const match of text.matchAll(regex)) names.push(match[1] ?? "");
+  }
+  // "Just listed in Tamarind Reserve, Clermont": the place named right before the listing's city.
+  if (city) {
+    const escaped = city.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+    const before = new RegExp(`(?<![\\p{L}])(?:in|at)\\s+(${NAME}),\\s+${escaped}(?![\\p{L}])`, "gu");
+    for (const match of text.matchAll(before)) names.push(match[1] ?? "");
+  }
+  return names
+    .map((name) => {
+      const words = name.trim().split(/\s+/);
+      while (words.length && DESCRIPTIVE.has(words[0]?.toLowerCase() ?? "")) words.shift();
+      return words.join(" ");
+    })
+    .filter((name) => name && !name.split(/\s+/).every((w) => DESCRIPTIVE.has(w.toLowerCase())));
+}
+
+function placeCheck(text: string, listing: ListingFacts, known: KnownPlaces): ComplianceFlag[] {
+  const flags: ComplianceFlag[] = [];
+  const own = `${listing.description} ${listing.incentives}`;
+  const ownAddresses = [listing.addressLine, ...findStreetAddresses(own)].filter(Boolean);
+  const seen = new Set<string>();
+  const flag = (excerpt: string, message: string) => {
+    const key = canonicalAddress(excerpt);
+    if (seen.has(key)) return;
+    seen.add(key);
+    flags.push({ rule: "fact_check", message, excerpt });
+  };
+  const listedAt = listing.addressLine ? `this listing is at ${listing.addressLine}` : "this listing has no address";
+
+  for (const address of findStreetAddresses(text)) {
+    if (ownAddresses.some((own) => sameAddress(address, own))) continue;
+    flag(address, `The text names the address ${address}; ${listedAt}.`);
+  }
+  for (const address of known.addresses ?? []) {
+    if (!address.trim() || ownAddresses.some((own) => sameAddress(address, own))) continue;
+    if (containsPlace(text, address)) flag(address, `The text names ${address}, another listing; ${listedAt}.`);
+  }
+
+  const community = canonicalPlace(listing.community);
+  const allowed = [listing.community, listing.city, listing.planName, listing.state, listing.addressLine]
+    .map(canonicalPlace)
+    .filter(Boolean);
+  const inCommunity = listing.community ? `this listing is in ${listing.community}` : "this listing names no community";
+  const isOwn = (name: string) => {
+    const place = canonicalPlace(name);
+    return allowed.some((a) => a === place || a.includes(place) || place.includes(a));
+  };
+  for (const name of communityNames(text, listing.city)) {
+    if (isOwn(name) || (community && canonicalPlace(own).includes(canonicalPlace(name)))) continue;
+    flag(name, `The text names the community ${name}; ${inCommunity}.`);
+  }
+  for (const name of known.communities ?? []) {
+    if (!name.trim() || isOwn(name)) continue;
+    if (containsPlace(text, name)) flag(name, `The text names ${name}, another community; ${inCommunity}.`);
+  }
+  return flags;
+}
+
+/** Whole-word, accent- and abbreviation-insensitive containment. */
+const containsPlace = (text: string, place: string) =>
+  ` ${canonicalAddress(text)} `.includes(` ${canonicalAddress(place)} `);
