@@ -45,6 +45,9 @@ function ListingsPage() {
         actions={
           <>
             {/* With no listings yet the empty state carries the (primary) button instead. */}
+            <Link className="button button-quiet" to="/listings/runs">
+              Run history
+            </Link>
             {!noListingsYet && <RunIngestionButton />}
             <Link className="button button-primary" to="/listings/new" search={true}>
               Add listing

@@ -1,6 +1,7 @@
 import { consumeContentBatch, consumeContentDeadLetters } from "../agents/content/consumer";
+import { consumeIngestionBatch, consumeIngestionDeadLetters } from "../agents/listing/ingestion-consumer";
 import { consumePostingBatch, consumePostingDeadLetters } from "../agents/social/posting-consumer";
-import type { ContentGenerationMessage, PostingMessage } from "./messages";
+import type { ContentGenerationMessage, IngestionMessage, PostingMessage } from "./messages";
 
 export type QueueConsumer = (batch: MessageBatch<unknown>, env: Env) => Promise<void>;
 
@@ -13,6 +14,9 @@ const consumers: Partial<Record<string, QueueConsumer>> = {
   "rltr-mktg-posting": (batch, env) => consumePostingBatch(batch as MessageBatch<PostingMessage>, env),
   "rltr-mktg-posting-dlq": (batch, env) =>
     consumePostingDeadLetters(batch as MessageBatch<PostingMessage>, env),
+  "rltr-mktg-ingestion": (batch, env) => consumeIngestionBatch(batch as MessageBatch<IngestionMessage>, env),
+  "rltr-mktg-ingestion-dlq": (batch, env) =>
+    consumeIngestionDeadLetters(batch as MessageBatch<IngestionMessage>, env),
 };
 
 export async function handleQueue(batch: MessageBatch<unknown>, env: Env): Promise<void> {

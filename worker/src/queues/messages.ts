@@ -27,3 +27,9 @@ export type ContentGenerationMessage =
   | { type: "revision_request"; key: string; agentId: string; listingId: string; parentId: string };
 
 export type PostingMessage = { type: "publish"; postScheduleId: string };
+
+/**
+ * A claimed ingestion run for the listing agent to crawl in the background ("Run ingestion now"). The run
+ * row is the state: a redelivery finds it finished, or still crawled by a live consumer, and does nothing.
+ */
+export type IngestionMessage = { type: "ingest"; runId: string; sourceId: string; agentId: string };

@@ -1,6 +1,20 @@
-import { dispatchPendingChanges, runListingAgent } from "../agents/listing/agent";
-import { listInput, listingIdInput, manualListingInput } from "../schemas/listings";
-import { getListing, listCommunities, listListings, uploadListing } from "../services/listings";
+import { dispatchPendingChanges } from "../agents/listing/agent";
+import {
+  ingestionRunIdInput,
+  ingestionRunsInput,
+  listInput,
+  listingIdInput,
+  manualListingInput,
+} from "../schemas/listings";
+import {
+  getIngestionRun,
+  getListing,
+  listCommunities,
+  listIngestionRuns,
+  listListings,
+  startIngestion,
+  uploadListing,
+} from "../services/listings";
 import { consumeRateLimit } from "../services/rate-limit";
 import { protectedProcedure, router } from "../trpc/init";
 
@@ -26,6 +40,12 @@ export const listingsRouter = router({
       RUN_NOW_LIMIT,
       "Ingestion can be run 3 times in 10 minutes. The listing agent also runs every 30 minutes.",
     );
-    return runListingAgent(ctx.env, { trigger: "manual", agentId: ctx.agent.id });
+    return startIngestion(ctx.db, ctx.env.INGESTION_QUEUE, ctx.agent.id);
   }),
+  ingestionRuns: protectedProcedure
+    .input(ingestionRunsInput)
+    .query(({ ctx, input }) => listIngestionRuns(ctx.db, ctx.agent.id, input)),
+  ingestionRun: protectedProcedure
+    .input(ingestionRunIdInput)
+    .query(({ ctx, input }) => getIngestionRun(ctx.db, ctx.agent.id, input.id)),
 });

@@ -17,6 +17,13 @@ export const listInput = z.object({
 
 export const listingIdInput = z.object({ id: z.string().check(z.minLength(1), z.maxLength(64)) });
 
+export const ingestionRunsInput = z.object({
+  cursor: z.optional(z.string().check(z.maxLength(200))),
+  limit: z._default(z.int().check(z.minimum(1), z.maximum(50)), 20),
+});
+
+export const ingestionRunIdInput = z.object({ id: z.string().check(z.minLength(1), z.maxLength(64)) });
+
 const httpUrl = z.string().check(
   z.trim(),
   z.maxLength(2048, "Image URL is too long"),
@@ -68,3 +75,4 @@ export const manualListingInput = z.object({
 
 export type ListInput = z.infer<typeof listInput>;
 export type ManualListingInput = z.infer<typeof manualListingInput>;
+export type IngestionRunsInput = z.infer<typeof ingestionRunsInput>;

@@ -6,13 +6,15 @@ import {
   listingSources,
   listings,
 } from "db";
-import { and, asc, desc, eq, gt, gte, lt, lte, ne, or, type SQL, sql } from "drizzle-orm";
+import { and, asc, desc, eq, gt, gte, inArray, lt, lte, ne, or, type SQL, sql } from "drizzle-orm";
+import { claimSource } from "../agents/listing/agent";
 import { contentHash } from "../agents/listing/changes";
 import { normalizeListing } from "../agents/listing/normalize";
 import type { Db } from "../lib/db";
 import { ServiceError } from "../lib/errors";
 import { newId } from "../lib/ids";
-import type { ListInput, ManualListingInput } from "../schemas/listings";
+import type { IngestionMessage } from "../queues/messages";
+import type { IngestionRunsInput, ListInput, ManualListingInput } from "../schemas/listings";
 
 const RECENT_MS = 7 * 24 * 60 * 60 * 1000;
 const MAX_BIGINT = sql.raw("9223372036854775807");
@@ -222,51 +224,181 @@ export async function listingOverview(db: Db, agentId: string, now = Date.now())
         gte(listingChanges.createdAt, since),
       ),
     );
-  const [lastRun] = await db
-    .select({
-      id: ingestionRuns.id,
-      trigger: ingestionRuns.trigger,
-      status: ingestionRuns.status,
-      startedAt: ingestionRuns.startedAt,
-      finishedAt: ingestionRuns.finishedAt,
-      pagesFetched: ingestionRuns.pagesFetched,
-      found: ingestionRuns.listingsFound,
-      errorCount: ingestionRuns.errorCount,
-      errors: ingestionRuns.errors,
-      failureReason: ingestionRuns.failureReason,
-      sourceName: listingSources.name,
-    })
-    .from(ingestionRuns)
-    .innerJoin(agentListingSources, eq(agentListingSources.sourceId, ingestionRuns.sourceId))
-    .innerJoin(listingSources, eq(listingSources.id, ingestionRuns.sourceId))
-    .where(eq(agentListingSources.agentId, agentId))
-    .orderBy(desc(ingestionRuns.startedAt))
-    .limit(1);
-  // The run row totals every agent following the source; this agent's own counts come from its changes.
-  const mine = lastRun
-    ? await db
-        .select({ changeType: listingChanges.changeType, count: sql<number>`count(*)` })
-        .from(listingChanges)
-        .where(and(eq(listingChanges.runId, lastRun.id), eq(listingChanges.agentId, agentId)))
-        .groupBy(listingChanges.changeType)
-    : [];
-  const countOf = (...types: string[]) =>
-    mine.filter((row) => types.includes(row.changeType)).reduce((sum, row) => sum + row.count, 0);
+  const [lastRun] = (await listIngestionRuns(db, agentId, { limit: 1 })).items;
   return {
     activeListings: counts?.active ?? 0,
     newListings: counts?.newThisWeek ?? 0,
     offMarketListings: counts?.offMarket ?? 0,
     changedListings: changed?.count ?? 0,
-    lastRun: lastRun
-      ? {
-          ...lastRun,
-          new: countOf("created"),
-          changed: countOf("updated", "relisted"),
-          removed: countOf("off_market"),
-          errors: lastRun.errors.slice(0, 5),
-          startedAt: lastRun.startedAt.getTime(),
-          finishedAt: lastRun.finishedAt?.getTime() ?? null,
-        }
-      : null,
+    lastRun: lastRun ? { ...lastRun, errors: lastRun.errors.slice(0, 5) } : null,
   };
+}
+
+const runColumns = {
+  id: ingestionRuns.id,
+  sourceId: ingestionRuns.sourceId,
+  sourceName: listingSources.name,
+  trigger: ingestionRuns.trigger,
+  status: ingestionRuns.status,
+  startedAt: ingestionRuns.startedAt,
+  finishedAt: ingestionRuns.finishedAt,
+  pagesFetched: ingestionRuns.pagesFetched,
+  found: ingestionRuns.listingsFound,
+  errorCount: ingestionRuns.errorCount,
+  errors: ingestionRuns.errors,
+  failureReason: ingestionRuns.failureReason,
+  requestedBy: ingestionRuns.requestedBy,
+};
+
+const selectRuns = (db: Db) =>
+  db
+    .select(runColumns)
+    .from(ingestionRuns)
+    .innerJoin(listingSources, eq(listingSources.id, ingestionRuns.sourceId))
+    .$dynamic();
+
+type RunRow = Awaited<ReturnType<typeof selectRuns>>[number];
+
+/** Only runs of sources the agent follows; the agent's own new/changed/removed come from its changes. */
+const followedBy = (db: Db, agentId: string) =>
+  inArray(
+    ingestionRuns.sourceId,
+    db
+      .select({ id: agentListingSources.sourceId })
+      .from(agentListingSources)
+      .where(eq(agentListingSources.agentId, agentId)),
+  );
+
+async function toRunViews(db: Db, agentId: string, rows: RunRow[]) {
+  // The run row totals every agent following the source; this agent's own counts come from its changes.
+  const counts = rows.length
+    ? await db
+        .select({
+          runId: listingChanges.runId,
+          changeType: listingChanges.changeType,
+          count: sql<number>`count(*)`,
+        })
+        .from(listingChanges)
+        .where(
+          and(
+            eq(listingChanges.agentId, agentId),
+            inArray(
+              listingChanges.runId,
+              rows.map((row) => row.id),
+            ),
+          ),
+        )
+        .groupBy(listingChanges.runId, listingChanges.changeType)
+    : [];
+  const countOf = (runId: string, ...types: string[]) =>
+    counts
+      .filter((row) => row.runId === runId && types.includes(row.changeType))
+      .reduce((sum, row) => sum + row.count, 0);
+  return rows.map(({ requestedBy, ...row }) => ({
+    ...row,
+    startedAt: row.startedAt.getTime(),
+    finishedAt: row.finishedAt?.getTime() ?? null,
+    requestedByYou: requestedBy === agentId,
+    new: countOf(row.id, "created"),
+    changed: countOf(row.id, "updated", "relisted"),
+    removed: countOf(row.id, "off_market"),
+  }));
+}
+
+export type IngestionRunView = Awaited<ReturnType<typeof toRunViews>>[number];
+
+/** The run history of the agent's sources, newest first (keyset pagination on start time and id). */
+export async function listIngestionRuns(db: Db, agentId: string, input: IngestionRunsInput) {
+  const filters: (SQL | undefined)[] = [followedBy(db, agentId)];
+  if (input.cursor) {
+    const [startedAt, id] = decodeCursor(input.cursor);
+    filters.push(
+      or(
+        lt(ingestionRuns.startedAt, new Date(startedAt)),
+        and(eq(ingestionRuns.startedAt, new Date(startedAt)), lt(ingestionRuns.id, id)),
+      ),
+    );
+  }
+  const rows = await selectRuns(db)
+    .where(and(...filters))
+    .orderBy(desc(ingestionRuns.startedAt), desc(ingestionRuns.id))
+    .limit(input.limit + 1);
+  const page = rows.slice(0, input.limit);
+  const last = page.at(-1);
+  return {
+    items: await toRunViews(db, agentId, page),
+    nextCursor: rows.length > input.limit && last ? encodeCursor([last.startedAt.getTime(), last.id]) : null,
+  };
+}
+
+/** One run of a source the agent follows (polled while it runs), or NOT_FOUND. */
+export async function getIngestionRun(db: Db, agentId: string, id: string) {
+  const rows = await selectRuns(db)
+    .where(and(eq(ingestionRuns.id, id), followedBy(db, agentId)))
+    .limit(1);
+  const [run] = await toRunViews(db, agentId, rows);
+  if (!run) throw new ServiceError("NOT_FOUND", "Ingestion run not found");
+  return run;
+}
+
+/**
+ * "Run ingestion now": claims a run for each source the agent follows and queues it for the listing agent,
+ * answering at once. A source that is already being ingested (by the cron or another agent) answers with
+ * that run instead, so the page can follow it too.
+ */
+export async function startIngestion(
+  db: Db,
+  queue: Queue<IngestionMessage>,
+  agentId: string,
+  now = new Date(),
+) {
+  const sources = await db
+    .select({ sourceId: agentListingSources.sourceId })
+    .from(agentListingSources)
+    .where(and(eq(agentListingSources.agentId, agentId), eq(agentListingSources.enabled, true)));
+  const claimed: { runId: string; sourceId: string }[] = [];
+  const runIds: string[] = [];
+  for (const { sourceId } of sources) {
+    try {
+      const runId = await claimSource(db, sourceId, now, "manual");
+      await db.update(ingestionRuns).set({ requestedBy: agentId }).where(eq(ingestionRuns.id, runId));
+      claimed.push({ runId, sourceId });
+      runIds.push(runId);
+    } catch (error) {
+      if (!(error instanceof ServiceError && error.code === "CONFLICT")) throw error;
+      const [live] = await db
+        .select({ id: ingestionRuns.id })
+        .from(ingestionRuns)
+        .where(and(eq(ingestionRuns.sourceId, sourceId), eq(ingestionRuns.status, "running")))
+        .limit(1);
+      if (live) runIds.push(live.id);
+    }
+  }
+  if (claimed.length) {
+    try {
+      await queue.sendBatch(
+        claimed.map(({ runId, sourceId }) => ({
+          body: { type: "ingest", runId, sourceId, agentId } satisfies IngestionMessage,
+        })),
+      );
+    } catch (error) {
+      console.error("ingestion: queue send failed", error);
+      await db
+        .update(ingestionRuns)
+        .set({ status: "failed", finishedAt: new Date(), failureReason: "The run could not be started." })
+        .where(
+          inArray(
+            ingestionRuns.id,
+            claimed.map((run) => run.runId),
+          ),
+        );
+      throw new ServiceError("BAD_GATEWAY", "The listing agent could not be started. Try again in a minute.");
+    }
+  }
+  const runs = runIds.length
+    ? await selectRuns(db)
+        .where(inArray(ingestionRuns.id, runIds))
+        .orderBy(desc(ingestionRuns.startedAt), desc(ingestionRuns.id))
+    : [];
+  return { runs: await toRunViews(db, agentId, runs) };
 }

@@ -1,6 +1,10 @@
+import { useQueryClient } from "@tanstack/react-query";
+import { Link } from "@tanstack/react-router";
 import type { inferRouterOutputs } from "@trpc/server";
+import { useEffect } from "react";
 import type { AppRouter } from "worker/router";
-import { formatDateTime, formatRelative } from "../../lib/format";
+import { refreshAfterIngestion, useIngestionRun } from "../../components/RunIngestion";
+import { formatCount, formatDateTime, formatRelative } from "../../lib/format";
 import { useNow } from "../../lib/useNow";
 import { StatCard, type StatTone } from "./StatCard";
 
@@ -12,9 +16,27 @@ const STATUS: Record<LastRun["status"], { label: string; tone: StatTone }> = {
   running: { label: "Running", tone: "warning" },
 };
 
+/** Follows a running run live (pages read, homes found) and refreshes the figures once it ends. */
+function useLiveRun(run: LastRun | null): LastRun | null {
+  const queryClient = useQueryClient();
+  const live = useIngestionRun(run?.id ?? "", run?.status === "running");
+  const ended = run?.status === "running" && live.data !== undefined && live.data.status !== "running";
+  useEffect(() => {
+    if (ended) void refreshAfterIngestion(queryClient);
+  }, [ended, queryClient]);
+  if (run?.status !== "running" || !live.data) return run;
+  return { ...live.data, errors: live.data.errors.slice(0, 5) };
+}
+
+function whoRan(run: LastRun): string {
+  if (run.trigger === "cron") return "";
+  return run.requestedByYou ? " · run by you" : " · run on request";
+}
+
 /** The listing agent's latest run: how it went, when, what it found, and why it failed if it did. */
-export function LastRunCard({ run, timeZone }: { run: LastRun | null; timeZone: string }) {
+export function LastRunCard({ run: latest, timeZone }: { run: LastRun | null; timeZone: string }) {
   const now = useNow();
+  const run = useLiveRun(latest);
   if (!run) {
     return (
       <StatCard
@@ -37,10 +59,16 @@ export function LastRunCard({ run, timeZone }: { run: LastRun | null; timeZone: 
           <time dateTime={new Date(at).toISOString()} title={formatDateTime(at, timeZone)}>
             {formatRelative(at, now)}
           </time>
-          {run.trigger === "manual" ? " · run by you" : ""}
+          {whoRan(run)}
         </>
       }
     >
+      {run.status === "running" && (
+        <p className="stat-detail">
+          {formatCount(run.pagesFetched)} {run.pagesFetched === 1 ? "page" : "pages"} read ·{" "}
+          {formatCount(run.found)} {run.found === 1 ? "home" : "homes"} found so far
+        </p>
+      )}
       {run.status !== "running" && (
         <p className="stat-detail">
           found {run.found.toLocaleString("en-US")} · {run.new.toLocaleString("en-US")} new ·{" "}
@@ -73,6 +101,9 @@ export function LastRunCard({ run, timeZone }: { run: LastRun | null; timeZone: 
           read.
         </p>
       )}
+      <p className="stat-detail">
+        <Link to="/listings/runs">Run history</Link>
+      </p>
     </StatCard>
   );
 }

@@ -1,0 +1,113 @@
+// The background half of "Run ingestion now": the request claims the run and queues it, this consumer
+// crawls it. Delivery is at least once, so the run row decides: a finished run, or one a live consumer is
+// still crawling (its heartbeat is fresh), is left alone; one whose consumer died is taken over.
+import { ingestionRuns, notifications } from "db";
+import { and, eq, isNull, lt, or } from "drizzle-orm";
+import { createDb, type Db } from "../../lib/db";
+import { newId } from "../../lib/ids";
+import type { IngestionMessage } from "../../queues/messages";
+import { runListingAgent } from "./agent";
+
+/** A heartbeat older than this means the consumer that held the run is gone. */
+export const LEASE_MS = 60_000;
+const HEARTBEAT_MS = 15_000;
+
+export async function consumeIngestionBatch(batch: MessageBatch<IngestionMessage>, env: Env): Promise<void> {
+  for (const message of batch.messages) {
+    try {
+      await crawlClaimedRun(env, message.body);
+      message.ack();
+    } catch (error) {
+      console.error("ingestion consumer: will retry", message.body.runId, error);
+      message.retry({ delaySeconds: Math.min(300, 10 * 2 ** (message.attempts - 1)) });
+    }
+  }
+}
+
+/** Messages that used up their retries: the run fails with a reason instead of staying "running". */
+export async function consumeIngestionDeadLetters(
+  batch: MessageBatch<IngestionMessage>,
+  env: Env,
+): Promise<void> {
+  const db = createDb(env.DB);
+  for (const message of batch.messages) {
+    await failRun(db, message.body, "The listing agent could not run this ingestion after several attempts.");
+    message.ack();
+  }
+}
+
+/** Crawls the run named by the message unless it is finished or a live consumer holds it. */
+export async function crawlClaimedRun(env: Env, message: IngestionMessage): Promise<"crawled" | "skipped"> {
+  const db = createDb(env.DB);
+  if (!(await takeLease(db, message.runId))) return "skipped";
+  const heartbeat = setInterval(() => {
+    void renewLease(db, message.runId).catch((error) => console.warn("ingestion heartbeat failed", error));
+  }, HEARTBEAT_MS);
+  try {
+    const summaries = await runListingAgent(env, {
+      trigger: "manual",
+      agentId: message.agentId,
+      sourceIds: [message.sourceId],
+      claimedRuns: { [message.sourceId]: message.runId },
+    });
+    // The agent stopped following the source (or it was disabled) after asking: nothing was crawled.
+    if (!summaries.some((summary) => summary.runId === message.runId)) {
+      await failRun(db, message, "The builder site is no longer among your sources.");
+    }
+  } catch (error) {
+    // Let the retry take the run over at once rather than wait for the lease to lapse.
+    await db
+      .update(ingestionRuns)
+      .set({ heartbeatAt: null })
+      .where(and(eq(ingestionRuns.id, message.runId), eq(ingestionRuns.status, "running")))
+      .catch(() => undefined);
+    throw error;
+  } finally {
+    clearInterval(heartbeat);
+  }
+  return "crawled";
+}
+
+/** Atomically marks the run as held by this consumer; false when it is finished or held by a live one. */
+async function takeLease(db: Db, runId: string, now = Date.now()): Promise<boolean> {
+  const taken = await db
+    .update(ingestionRuns)
+    .set({ heartbeatAt: new Date(now) })
+    .where(
+      and(
+        eq(ingestionRuns.id, runId),
+        eq(ingestionRuns.status, "running"),
+        or(isNull(ingestionRuns.heartbeatAt), lt(ingestionRuns.heartbeatAt, new Date(now - LEASE_MS))),
+      ),
+    )
+    .returning({ id: ingestionRuns.id });
+  return taken.length > 0;
+}
+
+async function renewLease(db: Db, runId: string) {
+  await db
+    .update(ingestionRuns)
+    .set({ heartbeatAt: new Date() })
+    .where(and(eq(ingestionRuns.id, runId), eq(ingestionRuns.status, "running")));
+}
+
+async function failRun(db: Db, message: IngestionMessage, reason: string) {
+  const [failed] = await db
+    .update(ingestionRuns)
+    .set({ status: "failed", finishedAt: new Date(), failureReason: reason, heartbeatAt: null })
+    .where(and(eq(ingestionRuns.id, message.runId), eq(ingestionRuns.status, "running")))
+    .returning({ id: ingestionRuns.id });
+  if (!failed) return;
+  await db
+    .insert(notifications)
+    .values({
+      id: newId(),
+      agentId: message.agentId,
+      eventType: "ingestion_failed",
+      title: "Your listing update failed",
+      body: reason,
+      link: "/listings/runs",
+      dedupeKey: `ingestion:${message.runId}:${message.agentId}:failed`,
+    })
+    .onConflictDoNothing();
+}
