@@ -164,3 +164,132 @@ describe("fact check", () => {
     expect(flags.map((f) => f.rule)).toEqual(["fair_housing", "fl_61j2_10_025", "fact_check", "fact_check"]);
   });
 });
+
+describe("fact check: street address and community", () => {
+  const CAFE: ListingFacts = {
+    ...LISTING,
+    addressLine: "3115 Café Royale Ln",
+    city: "Port St. Lucie",
+    community: "Tradition",
+    planName: "The Magnolia",
+    description: "",
+    incentives: "",
+  };
+  const placeFlags = (text: string, listing: ListingFacts = CAFE, known = {}) =>
+    checkCompliance(`${text}\n\n${SIGN_OFF}`, listing, AGENT, known).filter((f) => f.rule === "fact_check");
+
+  it("flags another home's address (the seen bug)", () => {
+    expect(placeFlags("Just listed: 785 NE Tamarind Ave, a new-construction home.")).toEqual([
+      {
+        rule: "fact_check",
+        excerpt: "785 NE Tamarind Ave",
+        message: "The text names the address 785 NE Tamarind Ave; this listing is at 3115 Café Royale Ln.",
+      },
+    ]);
+  });
+
+  it.each([
+    "3115 Café Royale Ln",
+    "3115 Cafe Royale Ln",
+    "3115 CAFÉ ROYALE LANE",
+    "3115 Café Royale Lane, Port St. Lucie",
+    "3115 Cafe\u0301 Royale Ln.", // decomposed é
+    "3115 Café Royale",
+  ])("accepts the listing's own address written as %j", (address) => {
+    expect(placeFlags(`Just listed: ${address}! 4 bedrooms, 2.5 baths.`)).toEqual([]);
+  });
+
+  it("treats directions and suffixes as the same words either way", () => {
+    const ne = { ...CAFE, addressLine: "785 Northeast Tamarind Avenue" };
+    expect(placeFlags("See 785 NE Tamarind Ave today.", ne)).toEqual([]);
+    expect(
+      placeFlags("See 785 NE Tamarind Ave today.", { ...ne, addressLine: "785 NE Tamarind Ave" }),
+    ).toEqual([]);
+    expect(placeFlags("See 785 SW Tamarind Ave today.", ne).map((f) => f.excerpt)).toEqual([
+      "785 SW Tamarind Ave",
+    ]);
+  });
+
+  it("flags another house number on the same street", () => {
+    expect(placeFlags("3117 Café Royale Ln is ready.").map((f) => f.excerpt)).toEqual([
+      "3117 Café Royale Ln",
+    ]);
+  });
+
+  it.each([
+    "Offered at $389,990 on a quiet street.",
+    "2,145 sq ft Way more space than you think.",
+    "Estimated move-in 2027 Spring.",
+    "Just a 10 Minute Drive to the beach.",
+    "Only 5 minutes drive from the turnpike.",
+    "4 Bedrooms, 2.5 Baths, 2 Car Garage.",
+    "Call (407) 555-0142 Way before Friday.",
+    "Built in 2026 and ready now.",
+    "Priced 389,990 Lane side.",
+    "Unit #12 Oak St is not a house number.",
+  ])("does not read prices, measures, years or phone numbers as addresses: %j", (text) => {
+    expect(placeFlags(text)).toEqual([]);
+  });
+
+  it("accepts an address that the listing's own description states", () => {
+    const withModel = { ...CAFE, description: "Visit the model home at 100 SW Village Pkwy." };
+    expect(placeFlags("Tour the model at 100 SW Village Parkway.", withModel)).toEqual([]);
+  });
+
+  it("flags any address when the listing has none", () => {
+    expect(placeFlags("Now at 12 Oak St.", { ...CAFE, addressLine: "" })[0]?.message).toBe(
+      "The text names the address 12 Oak St; this listing has no address.",
+    );
+  });
+
+  it.each([
+    ["Welcome to the Tamarind Reserve community!", "Tamarind Reserve"],
+    ["A home in the Tamarind Reserve Community.", "Tamarind Reserve"],
+    ["Part of the community of Tamarind Reserve.", "Tamarind Reserve"],
+    ["Just listed in Tamarind Reserve, Port St. Lucie!", "Tamarind Reserve"],
+    ["Just Listed In Tamarind Reserve Neighborhood", "Tamarind Reserve"],
+  ])("flags another community: %j", (text, excerpt) => {
+    expect(placeFlags(text)).toEqual([
+      {
+        rule: "fact_check",
+        excerpt,
+        message: `The text names the community ${excerpt}; this listing is in Tradition.`,
+      },
+    ]);
+  });
+
+  it.each([
+    "Welcome to the Tradition community!",
+    "Just listed in Tradition, Port St. Lucie!",
+    "A gated community with a resort-style pool.",
+    "Our Beautiful New Community is growing.",
+    "The Magnolia plan, in a Master-Planned Community.",
+    "Now selling in Port St. Lucie, Port St. Lucie.",
+    "Tradition's community pool is steps away.",
+  ])("accepts the listing's own community and descriptions: %j", (text) => {
+    expect(placeFlags(text)).toEqual([]);
+  });
+
+  it("handles Unicode community names", () => {
+    const cafe = { ...CAFE, community: "Café Royale" };
+    expect(placeFlags("Welcome to the Cafe Royale community.", cafe)).toEqual([]);
+    expect(placeFlags("Just listed in Café Royale, Port St. Lucie.", cafe)).toEqual([]);
+  });
+
+  it("catches the agent's other communities and addresses anywhere, when known", () => {
+    const known = { communities: ["Tamarind Reserve", "Tradition"], addresses: ["785 NE Tamarind Ave"] };
+    expect(
+      placeFlags("Homes like those at Tamarind Reserve sell fast.", CAFE, known).map((f) => f.message),
+    ).toEqual(["The text names Tamarind Reserve, another community; this listing is in Tradition."]);
+    expect(placeFlags("Like 785 Northeast Tamarind", CAFE, known).map((f) => f.excerpt)).toEqual([]);
+    expect(placeFlags("Like 785 NE Tamarind Avenue.", CAFE, known)).toHaveLength(1);
+  });
+
+  it("keeps the clean copy of the other tests clean", () => {
+    expect(
+      check(
+        "Just listed in Cypress Hollow, Clermont! 1234 Palm Breeze Dr: 4 bedrooms, 2.5 baths, 2,145 sq ft. Welcome to the Cypress Hollow community.",
+      ),
+    ).toEqual([]);
+  });
+});

@@ -255,21 +255,19 @@ const NOT_STREET_NAMES = new Set(
   ),
 );
 
-/** Lower case, no accents, no punctuation, abbreviations spelled out: "785 NE Tamarind Ave." -> "785 northeast tamarind avenue". */
+/**
+ * Lower case, no accents, no punctuation, abbreviations spelled out, the same way on both sides of a
+ * comparison: "785 NE Tamarind Ave." -> "785 northeast tamarind avenue", "Café" -> "cafe".
+ */
 export function canonicalAddress(text: string): string {
-  const tokens = text
+  return text
     .normalize("NFKD")
     .replace(/\p{M}+/gu, "")
     .toLowerCase()
     .replace(/[^\p{L}\p{N}\s]+/gu, " ")
     .split(/\s+/)
-    .filter(Boolean);
-  return tokens
-    .map((token, i) => {
-      // A direction only right after the number or before/after the suffix, so "E" in a name stays a letter.
-      if (DIRECTIONS[token] && (i === 1 || i === tokens.length - 1)) return DIRECTIONS[token];
-      return i === tokens.length - 1 || i === tokens.length - 2 ? (SUFFIXES[token] ?? token) : token;
-    })
+    .filter(Boolean)
+    .map((token) => DIRECTIONS[token] ?? SUFFIXES[token] ?? token)
     .join(" ");
 }
 
@@ -315,16 +313,19 @@ const canonicalPlace = (text: string) =>
     .replace(/ (community|neighborhood|subdivision|development|s)$/, "")
     .trim();
 
-const COMMUNITY_WORDS = "community|neighborhood|neighbourhood|subdivision|development";
-const NAME = "\\p{Lu}[\\p{L}'’.-]*(?:\\s+(?:of\\s+|at\\s+|the\\s+)?\\p{Lu}[\\p{L}'’.-]*){0,3}";
+// Case-sensitive regexes (a name starts with a capital), so the generic word is spelled both ways.
+const COMMUNITY_WORDS = "[Cc]ommunity|[Nn]eighbou?rhood|[Ss]ubdivision|[Dd]evelopment";
+// A name word starts with a capital; a period belongs only to "St." / "Mt." / "Ft." ("Port St. Lucie").
+const NAME_WORD = "(?:[SMF][tT]\\.|\\p{Lu}[\\p{L}'’-]*)";
+const NAME = `${NAME_WORD}(?:\\s+(?:of\\s+|at\\s+|the\\s+)?${NAME_WORD}){0,3}`;
 const COMMUNITY_BEFORE = new RegExp(`(?<![\\p{L}])(${NAME})\\s+(?:${COMMUNITY_WORDS})(?![\\p{L}])`, "gu");
 const COMMUNITY_AFTER = new RegExp(
   `(?<![\\p{L}])(?:${COMMUNITY_WORDS})\\s+(?:of|called|named)\\s+(?:the\\s+)?(${NAME})`,
-  "giu",
+  "gu",
 );
 /** Capitalized words that describe a community rather than name it: "a Gated Community", "Our New Neighborhood". */
 const DESCRIPTIVE = new Set(
-  "a an the this that our your its new gated beautiful friendly quiet family planned master-planned master growing amenity amenity-rich resort resort-style style golf lakefront waterfront private great vibrant active welcoming desirable sought-after popular brand whole entire local nearby same thriving charming peaceful lovely wonderful premier established new-construction construction welcome to in at of best top".split(
+  "a an the this that our your its new gated beautiful friendly quiet family planned master-planned master growing amenity amenity-rich resort resort-style style golf lakefront waterfront private great vibrant active welcoming desirable sought-after popular brand whole entire local nearby same thriving charming peaceful lovely wonderful premier established new-construction construction welcome to in at of best top just listed now selling sold price improvement incentive home homes exclusive restricted safe walkable upscale quaint family-friendly lake lakeside gated adult active-adult 55+ thriving booming fantastic amazing perfect ideal cozy close-knit tight-knit great".split(
     " ",
   ),
 );
@@ -360,7 +361,9 @@ function placeCheck(text: string, listing: ListingFacts, known: KnownPlaces): Co
     seen.add(key);
     flags.push({ rule: "fact_check", message, excerpt });
   };
-  const listedAt = listing.addressLine ? `this listing is at ${listing.addressLine}` : "this listing has no address";
+  const listedAt = listing.addressLine
+    ? `this listing is at ${listing.addressLine}`
+    : "this listing has no address";
 
   for (const address of findStreetAddresses(text)) {
     if (ownAddresses.some((own) => sameAddress(address, own))) continue;
@@ -368,14 +371,17 @@ function placeCheck(text: string, listing: ListingFacts, known: KnownPlaces): Co
   }
   for (const address of known.addresses ?? []) {
     if (!address.trim() || ownAddresses.some((own) => sameAddress(address, own))) continue;
-    if (containsPlace(text, address)) flag(address, `The text names ${address}, another listing; ${listedAt}.`);
+    if (containsPlace(text, address))
+      flag(address, `The text names ${address}, another listing; ${listedAt}.`);
   }
 
   const community = canonicalPlace(listing.community);
   const allowed = [listing.community, listing.city, listing.planName, listing.state, listing.addressLine]
     .map(canonicalPlace)
     .filter(Boolean);
-  const inCommunity = listing.community ? `this listing is in ${listing.community}` : "this listing names no community";
+  const inCommunity = listing.community
+    ? `this listing is in ${listing.community}`
+    : "this listing names no community";
   const isOwn = (name: string) => {
     const place = canonicalPlace(name);
     return allowed.some((a) => a === place || a.includes(place) || place.includes(a));
