@@ -1,4 +1,4 @@
-import type { FakeLlmRequest, FakeLlmStep } from "./server.mjs";
+import type { FakeLlmMode, FakeLlmRequest, FakeLlmStep } from "./server.mjs";
 
 export interface FakeLlmControl {
   /** Origin of this instance. */
@@ -8,6 +8,8 @@ export interface FakeLlmControl {
   reset(): Promise<{ ok: true }>;
   script(steps: FakeLlmStep[]): Promise<{ ok: true; queued: number }>;
   pending(): Promise<FakeLlmStep[]>;
+  /** Kept until `reset()`. */
+  mode(mode: FakeLlmMode): Promise<Required<FakeLlmMode>>;
   requests(): Promise<FakeLlmRequest[]>;
   newInstance(options?: { langflowApiKey?: string }): Promise<FakeLlmControl>;
 }

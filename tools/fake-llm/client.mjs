@@ -21,6 +21,8 @@ export function fakeLlmControl(base) {
     /** Replaces the queue of behaviours for the next model requests. */
     script: (steps) => call(base, "POST", "/script", steps),
     pending: () => call(base, "GET", "/script"),
+    /** { schemaProfile: "strict" | "fine_tuned", style: "tidy" | "sloppy" }; kept until reset. */
+    mode: (mode) => call(base, "POST", "/mode", mode),
     requests: () => call(base, "GET", "/requests"),
     /** A separate fake on its own port with its own state, closed together with this one. */
     newInstance: async (options = {}) => {

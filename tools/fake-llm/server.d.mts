@@ -32,6 +32,16 @@ export interface FakeLlmStep {
   usage?: { prompt_tokens: number; completion_tokens: number; total_tokens: number };
   finishReason?: string;
   refusal?: string;
+  /** Answer this request with `sloppyContent` (over-limit, markup) instead of the default. */
+  sloppy?: boolean;
+}
+
+/** `POST /__control/mode`: which strict-mode subset is enforced, and the style of unscripted replies. */
+export interface FakeLlmMode {
+  /** "strict" (default): OpenAI's documented subset; "fine_tuned": also no pattern, format, bounds, min/maxItems. */
+  schemaProfile?: "strict" | "fine_tuned";
+  /** "tidy" (default): valid content; "sloppy": `sloppyContent` for every unscripted reply. */
+  style?: "tidy" | "sloppy";
 }
 
 /** A request as `GET /__control/requests` reports it (control requests are not recorded). */
@@ -47,4 +57,7 @@ export interface FakeLlmRequest {
 }
 
 export function defaultContent(kind: string, payload: unknown): Record<string, unknown>;
+export function sloppyContent(kind: string, payload: unknown): Record<string, unknown>;
+/** Why OpenAI would refuse this strict `json_schema` (`{ name, strict, schema }`), in its wording; null if not. */
+export function strictSchemaError(jsonSchema: unknown, profile?: "strict" | "fine_tuned"): string | null;
 export function startFakeLlm(options?: FakeLlmOptions): Promise<FakeLlm>;

@@ -2,6 +2,10 @@
 // for development and tests. Plain node:http, no dependencies. By default it answers with valid content built
 // from the facts JSON in the request, so the writer's validation and fact checks pass; `POST /__control/script`
 // queues other behaviours (errors, delays, invalid content, dropped connections) for the next requests.
+// Like OpenAI, a `response_format` with `json_schema.strict: true` is checked against the strict-mode subset
+// and refused with a 400 when it uses a keyword outside it. `POST /__control/mode` picks the subset ("strict":
+// OpenAI's documented one; "fine_tuned": also without pattern, format, number bounds, minItems, maxItems) and
+// the style of default replies ("sloppy": what a real model does when nothing binds lengths).
 import { randomUUID } from "node:crypto";
 import { createServer } from "node:http";
 import { pathToFileURL } from "node:url";
@@ -22,7 +26,120 @@ class HttpError extends Error {
   }
 }
 
-const freshState = () => ({ queue: [], requests: [] });
+const freshState = () => ({ queue: [], requests: [], schemaProfile: "strict", style: "tidy" });
+
+// OpenAI's Structured Outputs guide, "Supported schemas": the keywords strict mode accepts. Anything else
+// (minLength, maxLength, default, allOf, not, if/then/else, patternProperties, uniqueItems, ...) is refused.
+const STRUCTURE_KEYWORDS = new Set([
+  "type",
+  "description",
+  "title",
+  "enum",
+  "const",
+  "anyOf",
+  "$ref",
+  "$defs",
+  "definitions",
+  "properties",
+  "required",
+  "additionalProperties",
+  "items",
+]);
+const TYPE_KEYWORDS = {
+  string: ["pattern", "format"],
+  number: ["multipleOf", "maximum", "exclusiveMaximum", "minimum", "exclusiveMinimum"],
+  integer: ["multipleOf", "maximum", "exclusiveMaximum", "minimum", "exclusiveMinimum"],
+  array: ["minItems", "maxItems"],
+};
+const STRING_FORMATS = new Set([
+  "date-time",
+  "time",
+  "date",
+  "duration",
+  "email",
+  "hostname",
+  "ipv4",
+  "ipv6",
+  "uuid",
+]);
+const MAX_NESTING = 10;
+const MAX_PROPERTIES = 5000;
+
+/** Why a strict `json_schema` response format would be refused, in OpenAI's wording, or null. */
+export function strictSchemaError(jsonSchema, profile = "strict") {
+  const name = jsonSchema?.name;
+  if (typeof name !== "string" || !/^[a-zA-Z0-9_-]{1,64}$/.test(name)) {
+    return "Invalid 'response_format.json_schema.name': must be a-z, A-Z, 0-9, underscores and dashes, at most 64 characters.";
+  }
+  const schema = jsonSchema.schema;
+  const fail = (path, message) =>
+    `Invalid schema for response_format '${name}': In context=(${path.map((p) => `'${p}'`).join(", ")}), ${message}`;
+  if (typeof schema !== "object" || schema === null || Array.isArray(schema)) {
+    return `Invalid schema for response_format '${name}': schema must be a JSON Schema object.`;
+  }
+  if (schema.anyOf) return fail([], "the root schema must not be 'anyOf'; it must be an object.");
+  if (schema.type !== "object")
+    return fail(
+      [],
+      `schema must be a JSON Schema of 'type: "object"', got 'type: "${String(schema.type)}"'.`,
+    );
+  let properties = 0;
+  const visit = (node, path, depth) => {
+    if (typeof node !== "object" || node === null || Array.isArray(node))
+      return fail(path, "each schema must be an object.");
+    const types = Array.isArray(node.type) ? node.type : [node.type];
+    const allowed = new Set(STRUCTURE_KEYWORDS);
+    if (profile !== "fine_tuned")
+      for (const t of types) for (const k of TYPE_KEYWORDS[t] ?? []) allowed.add(k);
+    for (const key of Object.keys(node)) {
+      if (!allowed.has(key)) return fail(path, `'${key}' is not permitted.`);
+    }
+    if (node.format !== undefined && !STRING_FORMATS.has(node.format)) {
+      return fail(path, `'format' '${node.format}' is not supported.`);
+    }
+    if (types.includes("object")) {
+      if (depth > MAX_NESTING)
+        return fail(path, `${depth} levels of nesting exceeds limit of ${MAX_NESTING}.`);
+      if (node.additionalProperties !== false) {
+        return fail(path, "'additionalProperties' is required to be supplied and to be false.");
+      }
+      const keys = Object.keys(node.properties ?? {});
+      properties += keys.length;
+      const required = Array.isArray(node.required) ? node.required : null;
+      const missing = keys.filter((k) => !required?.includes(k));
+      if (!required || missing.length) {
+        return fail(
+          path,
+          `'required' is required to be supplied and to be an array including every key in properties. Missing '${missing[0] ?? ""}'.`,
+        );
+      }
+      for (const key of keys) {
+        const error = visit(node.properties[key], [...path, "properties", key], depth + 1);
+        if (error) return error;
+      }
+    }
+    if (node.items !== undefined) {
+      const error = visit(node.items, [...path, "items"], depth);
+      if (error) return error;
+    }
+    for (const [i, option] of (node.anyOf ?? []).entries()) {
+      const error = visit(option, [...path, "anyOf", String(i)], depth);
+      if (error) return error;
+    }
+    for (const group of ["$defs", "definitions"]) {
+      for (const [key, def] of Object.entries(node[group] ?? {})) {
+        const error = visit(def, [...path, group, key], depth);
+        if (error) return error;
+      }
+    }
+    return null;
+  };
+  const error = visit(schema, [], 1);
+  if (error) return error;
+  if (properties > MAX_PROPERTIES)
+    return fail([], `${properties} object properties exceeds limit of ${MAX_PROPERTIES}.`);
+  return null;
+}
 
 async function readBody(req) {
   const chunks = [];
@@ -44,10 +161,11 @@ function sendJson(res, status, data, headers = {}) {
   res.end(JSON.stringify(data));
 }
 
-const openAiError = (status, message, code = null) => ({
+const openAiError = (status, message, code = null, param = null) => ({
   error: {
     message,
     type: ERROR_TYPES[status] ?? (status >= 500 ? "server_error" : "invalid_request_error"),
+    param,
     code,
   },
 });
@@ -106,6 +224,61 @@ export function defaultContent(kind, payload) {
   };
 }
 
+const FILLER =
+  "Come and see the open kitchen, the bright living areas and the covered lanai for yourself, and picture the everyday life you have been waiting for.";
+const filler = (length) => {
+  let text = "";
+  while (text.length < length) text += ` ${FILLER}`;
+  return text;
+};
+
+/**
+ * What a real model writes when strict mode binds nothing but types: the facts of `defaultContent`, wrapped
+ * in markup and a script, over every length and count limit, hashtags with "#" and spaces, mentions with "@"
+ * and spaces, duplicates, entity-encoded tags. Every field has the right type, as strict mode guarantees.
+ */
+export function sloppyContent(kind, payload) {
+  const tidy = defaultContent(kind, { ...payload, task: "draft" });
+  const tags = (count) => [
+    "#New Construction",
+    "#NewConstruction",
+    "# new construction",
+    ...(tidy.hashtags ?? []).map((t) => `#${t}`),
+    "#Dream Home",
+    "#Real Estate #Florida",
+    "!!!",
+    ...Array.from({ length: count }, (_, i) => `#HomeIdea${i + 1}`),
+  ];
+  if (kind === "facebook_post") {
+    return {
+      text: `<p>${tidy.text}</p><script>alert("fb")</script>${filler(3200)}`,
+      hashtags: tags(12),
+    };
+  }
+  if (kind === "instagram_caption") {
+    return {
+      caption: `&lt;b&gt;${tidy.caption}&lt;/b&gt;<script>alert("ig")</script>\n#JustListed #NewHome${filler(2400)}`,
+      hashtags: tags(34),
+      mentions: ["@Holiday Builders", "@holidaybuilders", "not a handle!", "@sunshine.realty"],
+    };
+  }
+  return {
+    headline: `<h1>${tidy.headline}</h1> Your New Home Is Waiting For You Right Here, Come And See It Today`,
+    body: `<div>${tidy.body}</div><style>body{display:none}</style>${filler(1400)}`,
+    bullets: [
+      ...tidy.bullets.map((b) => `• ${b}`),
+      `Open kitchen ${filler(150).trim()}`,
+      tidy.bullets[0] ?? "Open kitchen",
+      "  ",
+      "Covered lanai",
+      "Bright living areas",
+      "Walk-in closets",
+      "Energy-efficient windows",
+    ],
+    callToAction: `${tidy.callToAction} &lt;a href="javascript:alert(1)"&gt;Tap here&lt;/a&gt;${filler(220)}`,
+  };
+}
+
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
@@ -131,6 +304,18 @@ export async function startFakeLlm({ port = 0, host = "127.0.0.1", langflowApiKe
       return sendJson(res, 200, { ok: true, queued: state.queue.length });
     }
     if (method === "GET" && path === "/script") return sendJson(res, 200, state.queue);
+    if (method === "POST" && path === "/mode") {
+      const body = parseJson(text);
+      if (body.schemaProfile !== undefined && !["strict", "fine_tuned"].includes(body.schemaProfile)) {
+        throw new HttpError(400, 'schemaProfile must be "strict" or "fine_tuned"');
+      }
+      if (body.style !== undefined && !["tidy", "sloppy"].includes(body.style)) {
+        throw new HttpError(400, 'style must be "tidy" or "sloppy"');
+      }
+      state.schemaProfile = body.schemaProfile ?? state.schemaProfile;
+      state.style = body.style ?? state.style;
+      return sendJson(res, 200, { schemaProfile: state.schemaProfile, style: state.style });
+    }
     if (method === "GET" && path === "/requests") return sendJson(res, 200, state.requests);
     if (method === "POST" && path === "/reset") {
       state = freshState();
@@ -182,6 +367,11 @@ export async function startFakeLlm({ port = 0, host = "127.0.0.1", langflowApiKe
     if (typeof body.model !== "string" || !Array.isArray(body.messages) || body.messages.length === 0) {
       return sendJson(res, 400, openAiError(400, "model and messages are required"));
     }
+    const format = body.response_format;
+    if (format?.type === "json_schema" && format.json_schema?.strict === true) {
+      const refused = strictSchemaError(format.json_schema, state.schemaProfile);
+      if (refused) return sendJson(res, 400, openAiError(400, refused, null, "response_format"));
+    }
     const step = await nextStep(res, (s) =>
       openAiError(
         s.status,
@@ -195,7 +385,8 @@ export async function startFakeLlm({ port = 0, host = "127.0.0.1", langflowApiKe
     if (content === undefined) {
       const userText = body.messages.filter((m) => m.role === "user").map((m) => String(m.content));
       const payload = userText.map(factsFrom).find(Boolean);
-      content = JSON.stringify(defaultContent(KINDS.has(kind) ? kind : "facebook_post", payload));
+      const write = (step?.sloppy ?? state.style === "sloppy") ? sloppyContent : defaultContent;
+      content = JSON.stringify(write(KINDS.has(kind) ? kind : "facebook_post", payload));
     }
     const promptTokens = Math.ceil(JSON.stringify(body.messages).length / 4);
     const completionTokens = Math.ceil(String(content).length / 4);
@@ -233,7 +424,8 @@ export async function startFakeLlm({ port = 0, host = "127.0.0.1", langflowApiKe
       try {
         payload = JSON.parse(body.input_value);
       } catch {}
-      text = JSON.stringify(defaultContent(KINDS.has(payload?.kind) ? payload.kind : "flyer_text", payload));
+      const write = (step?.sloppy ?? state.style === "sloppy") ? sloppyContent : defaultContent;
+      text = JSON.stringify(write(KINDS.has(payload?.kind) ? payload.kind : "flyer_text", payload));
     }
     const sessionId = randomUUID();
     const model = step?.model ?? "fake-langflow-model";
