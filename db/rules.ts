@@ -123,13 +123,15 @@ export const LIMITS = {
 /** One limit as the editor counts it and `content.update` enforces it. */
 export type LimitCount = { label: string; count: number; max: number; unit: string };
 
-const HASHTAG = /(?:^|[^\p{L}\p{N}_&#/])#[\p{L}\p{N}_]+/gu;
-// Not an email address or a URL path: a mention starts the text or follows a space or punctuation.
-const MENTION = /(?:^|[^\p{L}\p{N}_.@/])@[A-Za-z0-9._]+/gu;
+const HASHTAG = /(?<![\p{L}\p{N}_&#])#[\p{L}\p{N}_]+/gu;
+// Not the middle of an email address: a mention starts the text or follows a space or punctuation.
+const MENTION = /(?<![\p{L}\p{N}_@.])@[A-Za-z0-9_]+(?:\.[A-Za-z0-9_]+)*/gu;
 const BULLET = /^\s*[•*-]\s+/;
 
 const characters = (text: string) => [...text.trim()].length;
 const matches = (text: string, pattern: RegExp) => text.match(pattern)?.length ?? 0;
+export const countHashtags = (text: string) => matches(text, HASHTAG);
+export const countMentions = (text: string) => matches(text, MENTION);
 const paragraphs = (text: string) =>
   text
     .split(/\n\s*\n/)

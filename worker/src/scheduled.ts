@@ -3,6 +3,7 @@ import { lt } from "drizzle-orm";
 import { runListingAgent } from "./agents/listing/agent";
 import { createDb } from "./lib/db";
 import { pruneRateLimits } from "./services/rate-limit";
+import { sweepContent } from "./services/sweeper";
 
 /** Cron entry point: housekeeping, then the listing agent (which records its own failures per run). */
 export async function runScheduled(controller: ScheduledController, env: Env) {
@@ -10,5 +11,9 @@ export async function runScheduled(controller: ScheduledController, env: Env) {
   const now = new Date(controller.scheduledTime);
   await db.delete(sessions).where(lt(sessions.expiresAt, now));
   await pruneRateLimits(db, new Date(now.getTime() - 24 * 60 * 60 * 1000));
+  // Stuck drafts and unsent outbox rows; a failure here must not keep the listing agent from running.
+  await sweepContent(env, controller.scheduledTime).catch((error: unknown) =>
+    console.error("content sweeper failed", error),
+  );
   await runListingAgent(env, { trigger: "cron", now: controller.scheduledTime });
 }

@@ -1,12 +1,13 @@
 import { DurableObject } from "cloudflare:workers";
-
-import type { PostingMessage } from "../queues/messages";
+import { createDb } from "../lib/db";
+import { dispatchPost } from "../services/outbox";
 
 export type ScheduledPost = { postScheduleId: string; at: number };
 
 /**
  * One per scheduled post: holds an alarm for the post's time and then hands the post to the posting
- * queue. Alarms are at-least-once, so the posting consumer must (and does) ignore a post already done.
+ * queue (the fast path; the cron's sweeper sends due posts the alarm missed). Alarms are at-least-once, so
+ * the posting consumer must (and does) ignore a post already done.
  */
 export class PostScheduler extends DurableObject<Env> {
   async schedule(postScheduleId: string, at: number): Promise<void> {
@@ -26,10 +27,10 @@ export class PostScheduler extends DurableObject<Env> {
   override async alarm(): Promise<void> {
     const post = await this.ctx.storage.get<ScheduledPost>("post");
     if (!post) return;
-    await this.env.POSTING_QUEUE.send({
-      type: "publish",
-      postScheduleId: post.postScheduleId,
-    } satisfies PostingMessage);
+    // A failed send throws, so the alarm is retried.
+    if (!(await dispatchPost(createDb(this.env.DB), this.env.POSTING_QUEUE, post.postScheduleId))) {
+      throw new Error(`post ${post.postScheduleId} not dispatched`);
+    }
     await this.ctx.storage.deleteAll();
   }
 }

@@ -24,7 +24,9 @@ export type ContentGenerationMessage =
       kinds: Kind[];
       postType: PostType;
     }
-  | { type: "revision_request"; key: string; agentId: string; listingId: string; parentId: string };
+  | { type: "revision_request"; key: string; agentId: string; listingId: string; parentId: string }
+  // "Try again" on a failed piece: `pieceId` is the new version, already created in `generating`.
+  | { type: "retry_request"; key: string; agentId: string; listingId: string; pieceId: string };
 
 export type PostingMessage = { type: "publish"; postScheduleId: string };
 

@@ -36,7 +36,16 @@ export const contentRouter = router({
   update: protectedProcedure
     .input(updateContentInput)
     .mutation(({ ctx, input }) => editPiece(deps(ctx), input)),
-  action: protectedProcedure
-    .input(contentActionInput)
-    .mutation(({ ctx, input }) => actOnPiece(deps(ctx), input)),
+  action: protectedProcedure.input(contentActionInput).mutation(async ({ ctx, input }) => {
+    // "Try again" drafts like a new request, so it counts against the same hourly allowance.
+    if (input.action === "retry") {
+      await consumeRateLimit(
+        ctx.db,
+        `drafts:agent:${ctx.agent.id}`,
+        DRAFT_REQUEST_LIMIT,
+        "You can request 30 drafts an hour.",
+      );
+    }
+    return actOnPiece(deps(ctx), input);
+  }),
 });

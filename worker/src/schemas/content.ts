@@ -50,6 +50,7 @@ export const contentActionInput = z.discriminatedUnion("action", [
     response: z.enum(MARKETING_RESPONSES),
     notes: note("Notes"),
   }),
+  z.object({ id, action: z.literal("retry") }),
 ]);
 
 export const marketingTokenInput = z.object({ token: z.string().check(z.minLength(20), z.maxLength(100)) });

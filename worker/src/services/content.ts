@@ -1,12 +1,20 @@
-import { contentEvents, contentPieces, listings, marketingRequests, postSchedule } from "db";
+import {
+  type ContentPiece,
+  contentEvents,
+  contentLimitProblems,
+  contentPieces,
+  contentRequests,
+  listings,
+  marketingRequests,
+  postSchedule,
+} from "db";
 import { and, asc, desc, eq, inArray, ne, sql } from "drizzle-orm";
-import { assertAllowed, transition } from "../agents/content/approval";
+import { assertAllowed, insertWhere, transition } from "../agents/content/approval";
 import { checkCompliance } from "../agents/content/compliance";
-import { ensurePieces, loadAgentProfile, loadListingFacts } from "../agents/content/store";
+import { loadAgentProfile, loadListingFacts, pieceRows } from "../agents/content/store";
 import type { Db } from "../lib/db";
 import { ServiceError } from "../lib/errors";
 import { newId } from "../lib/ids";
-import type { ContentGenerationMessage, PostingMessage } from "../queues/messages";
 import {
   type ContentActionInput,
   type CreateForListingInput,
@@ -14,12 +22,17 @@ import {
   type PendingApprovalsInput,
 } from "../schemas/content";
 import { recordMarketingResponse, sendToMarketing } from "./marketing";
+import { contentRequestRow, dispatchPost, sendContentRequest } from "./outbox";
 
 export type ContentDeps = { db: Db; env: Env; agentId: string; origin: string };
 
 const PLATFORM_OF = { facebook_post: "facebook", instagram_caption: "instagram" } as const;
 const MIN_SCHEDULE_LEAD_MS = 60_000;
 const MAX_SCHEDULE_AHEAD_MS = 365 * 24 * 3600_000;
+
+/** A piece with this generation key does not exist yet (a request is drafted at most once). */
+const unusedKey = (row: { generationKey: string }) =>
+  sql`not exists (select 1 from ${contentPieces} where ${contentPieces.generationKey} = ${row.generationKey})`;
 
 async function ownedPiece(db: Db, agentId: string, id: string) {
   const [piece] = await db
@@ -41,22 +54,19 @@ export async function requestDrafts({ db, env, agentId }: ContentDeps, input: Cr
   if (!listing) throw new ServiceError("NOT_FOUND", "Listing not found", { field: "listingId" });
   const key = `manual:${newId()}`;
   const kinds = [...new Set(input.kinds)];
-  const pieces = await ensurePieces(db, {
-    agentId,
-    listingId: listing.id,
-    key,
-    kinds,
-    postType: input.postType,
-  });
-  await env.CONTENT_QUEUE.send({
+  const rows = pieceRows({ agentId, listingId: listing.id, key, kinds, postType: input.postType });
+  const request = contentRequestRow({
     type: "manual_request",
     key,
     agentId,
     listingId: listing.id,
     kinds,
     postType: input.postType,
-  } satisfies ContentGenerationMessage);
-  return { pieceIds: pieces.map((piece) => piece.id) };
+  });
+  // The pieces and their request are written together; the send may fail, the sweeper then resends.
+  await db.batch([db.insert(contentPieces).values(rows), db.insert(contentRequests).values(request)]);
+  await sendContentRequest(db, env.CONTENT_QUEUE, request);
+  return { pieceIds: rows.map((row) => row.id) };
 }
 
 export async function listOpenPieces(db: Db, agentId: string, input: PendingApprovalsInput) {
@@ -74,6 +84,7 @@ export async function listOpenPieces(db: Db, agentId: string, input: PendingAppr
       complianceFlags: contentPieces.complianceFlags,
       complianceAcknowledgedAt: contentPieces.complianceAcknowledgedAt,
       error: contentPieces.error,
+      repairs: contentPieces.repairs,
       createdAt: contentPieces.createdAt,
       updatedAt: contentPieces.updatedAt,
       listing: {
@@ -172,52 +183,72 @@ export async function getPieceDetail(db: Db, agentId: string, id: string) {
   };
 }
 
-/** Chris's own edit: a new version (the old one is kept as superseded), re-checked for compliance. */
+/**
+ * Chris's own edit: a new version (the old one is kept as superseded), re-checked for compliance and held
+ * to the platform's limits. One batch: the old version is superseded only together with the new one.
+ */
 export async function editPiece({ db, agentId }: ContentDeps, input: { id: string; body: string }) {
   const piece = await ownedPiece(db, agentId, input.id);
   assertAllowed("edit", piece.status);
+  const problems = contentLimitProblems(piece.kind, input.body);
+  if (problems.length > 0) {
+    throw new ServiceError("BAD_REQUEST", problems.join(" "), { field: "body" });
+  }
   const [listing, agent] = await Promise.all([
     loadListingFacts(db, agentId, piece.listingId),
     loadAgentProfile(db, agentId),
   ]);
   if (!listing || !agent) throw new ServiceError("NOT_FOUND", "Listing not found");
-  await transition(db, {
-    pieceId: piece.id,
-    agentId,
-    from: piece.status,
-    to: "superseded",
-    action: "edited",
-    actor: "agent",
-    note: `Edited into version ${piece.version + 1}`,
-  });
   const id = newId();
-  await db.batch([
-    db.insert(contentPieces).values({
-      id,
+  await transition(
+    db,
+    {
+      pieceId: piece.id,
       agentId,
-      listingId: piece.listingId,
-      kind: piece.kind,
-      postType: piece.postType,
-      status: "pending_approval",
-      version: piece.version + 1,
-      parentId: piece.id,
-      rootId: piece.rootId,
-      generationKey: `edit:${id}`,
-      body: input.body,
-      generator: "manual",
-      complianceFlags: checkCompliance(input.body, listing, agent.profile),
-    }),
-    db.insert(contentEvents).values({
-      id: newId(),
-      contentId: id,
-      agentId,
-      actor: "agent",
+      from: piece.status,
+      to: "superseded",
       action: "edited",
-      fromStatus: null,
-      toStatus: "pending_approval",
-      note: `Edited from version ${piece.version}`,
-    }),
-  ]);
+      actor: "agent",
+      note: `Edited into version ${piece.version + 1}`,
+    },
+    (applied) => [
+      insertWhere(
+        db,
+        contentPieces,
+        {
+          id,
+          agentId,
+          listingId: piece.listingId,
+          kind: piece.kind,
+          postType: piece.postType,
+          status: "pending_approval",
+          version: piece.version + 1,
+          parentId: piece.id,
+          rootId: piece.rootId,
+          generationKey: `edit:${id}`,
+          body: input.body,
+          generator: "manual",
+          complianceFlags: checkCompliance(input.body, listing, agent.profile),
+        },
+        applied,
+      ),
+      insertWhere(
+        db,
+        contentEvents,
+        {
+          id: newId(),
+          contentId: id,
+          agentId,
+          actor: "agent",
+          action: "edited",
+          fromStatus: null,
+          toStatus: "pending_approval",
+          note: `Edited from version ${piece.version}`,
+        },
+        applied,
+      ),
+    ],
+  );
   return { id };
 }
 
@@ -249,42 +280,50 @@ export async function actOnPiece(deps: ContentDeps, input: ContentActionInput) {
       }
       const platform = piece.kind === "flyer_text" ? null : PLATFORM_OF[piece.kind];
       const scheduled = platform !== null && at > now + MIN_SCHEDULE_LEAD_MS;
-      await transition(db, {
-        pieceId: piece.id,
-        agentId,
-        from: piece.status,
-        to: scheduled ? "scheduled" : "approved",
-        action: "approve_and_post",
-        actor: "agent",
-        note: scheduled
-          ? `Scheduled for ${new Date(at).toISOString()}`
-          : platform
-            ? "Post now"
-            : "Approved for print",
-        set: input.acknowledgeCompliance ? { complianceAcknowledgedAt: new Date(now) } : {},
-      });
-      if (platform) {
-        const postScheduleId = newId();
-        const [post] = await db
-          .insert(postSchedule)
-          .values({
-            id: postScheduleId,
-            agentId,
-            contentId: piece.id,
-            platform,
-            scheduledAt: new Date(at),
-            status: "scheduled",
-          })
-          .onConflictDoNothing()
-          .returning({ id: postSchedule.id });
-        if (post) {
-          if (scheduled) await env.POST_SCHEDULER.getByName(post.id).schedule(post.id, at);
-          else
-            await env.POSTING_QUEUE.send({
-              type: "publish",
-              postScheduleId: post.id,
-            } satisfies PostingMessage);
-        }
+      const postId = newId();
+      // The approval and its post-schedule row (an outbox) are one batch: neither exists without the other.
+      await transition(
+        db,
+        {
+          pieceId: piece.id,
+          agentId,
+          from: piece.status,
+          to: scheduled ? "scheduled" : "approved",
+          action: "approve_and_post",
+          actor: "agent",
+          note: scheduled
+            ? `Scheduled for ${new Date(at).toISOString()}`
+            : platform
+              ? "Post now"
+              : "Approved for print",
+          set: input.acknowledgeCompliance ? { complianceAcknowledgedAt: new Date(now) } : {},
+        },
+        (applied) =>
+          platform
+            ? [
+                insertWhere(
+                  db,
+                  postSchedule,
+                  {
+                    id: postId,
+                    agentId,
+                    contentId: piece.id,
+                    platform,
+                    scheduledAt: new Date(at),
+                    status: "scheduled",
+                  },
+                  sql`${applied} and not exists (select 1 from ${postSchedule} where ${postSchedule.contentId} = ${piece.id} and ${postSchedule.platform} = ${platform})`,
+                ),
+              ]
+            : [],
+      );
+      if (platform && scheduled) {
+        // The alarm is the fast path; the sweeper sends the post if the alarm was never set.
+        await env.POST_SCHEDULER.getByName(postId)
+          .schedule(postId, at)
+          .catch((error: unknown) => console.error("post scheduler: alarm not set", postId, error));
+      } else if (platform) {
+        await dispatchPost(db, env.POSTING_QUEUE, postId);
       }
       return { status: scheduled ? "scheduled" : "approved" };
     }
@@ -300,18 +339,8 @@ export async function actOnPiece(deps: ContentDeps, input: ContentActionInput) {
       });
       return { status: "rejected" };
     case "request_revisions": {
-      await transition(db, {
-        pieceId: piece.id,
-        agentId,
-        from: piece.status,
-        to: "revision_requested",
-        action: "request_revisions",
-        actor: "agent",
-        note: input.feedback,
-        set: { feedback: input.feedback },
-      });
       const key = `revision:${piece.id}`;
-      await ensurePieces(db, {
+      const [child] = pieceRows({
         agentId,
         listingId: piece.listingId,
         key,
@@ -319,15 +348,35 @@ export async function actOnPiece(deps: ContentDeps, input: ContentActionInput) {
         postType: piece.postType,
         parent: { ...piece, feedback: input.feedback },
       });
-      await env.CONTENT_QUEUE.send({
+      const request = contentRequestRow({
         type: "revision_request",
         key,
         agentId,
         listingId: piece.listingId,
         parentId: piece.id,
-      } satisfies ContentGenerationMessage);
+      });
+      await transition(
+        db,
+        {
+          pieceId: piece.id,
+          agentId,
+          from: piece.status,
+          to: "revision_requested",
+          action: "request_revisions",
+          actor: "agent",
+          note: input.feedback,
+          set: { feedback: input.feedback },
+        },
+        (applied) => [
+          ...(child ? [insertWhere(db, contentPieces, child, sql`${applied} and ${unusedKey(child)}`)] : []),
+          insertWhere(db, contentRequests, request, applied),
+        ],
+      );
+      await sendContentRequest(db, env.CONTENT_QUEUE, request);
       return { status: "revision_requested" };
     }
+    case "retry":
+      return { status: "superseded", ...(await retryPiece(deps, piece)) };
     case "send_to_marketing":
       await sendToMarketing(deps, piece, input.note ?? null);
       return { status: "sent_to_marketing" };
@@ -339,6 +388,48 @@ export async function actOnPiece(deps: ContentDeps, input: ContentActionInput) {
       });
       return { status: "pending_approval" };
   }
+}
+
+/**
+ * "Try again" on a failed piece: a new version in place (same root, the next version number, the same
+ * feedback), drafted by the content agent; the failed one is kept in the history as superseded.
+ */
+async function retryPiece({ db, env, agentId }: ContentDeps, piece: ContentPiece) {
+  const key = `retry:${piece.id}`;
+  const [next] = pieceRows({
+    agentId,
+    listingId: piece.listingId,
+    key,
+    kinds: [piece.kind],
+    postType: piece.postType,
+    parent: piece,
+  });
+  if (!next) throw new Error("retry: no piece row");
+  const request = contentRequestRow({
+    type: "retry_request",
+    key,
+    agentId,
+    listingId: piece.listingId,
+    pieceId: next.id,
+  });
+  await transition(
+    db,
+    {
+      pieceId: piece.id,
+      agentId,
+      from: "failed",
+      to: "superseded",
+      action: "retry",
+      actor: "agent",
+      note: `Trying again as version ${piece.version + 1}`,
+    },
+    (applied) => [
+      insertWhere(db, contentPieces, next, sql`${applied} and ${unusedKey(next)}`),
+      insertWhere(db, contentRequests, request, applied),
+    ],
+  );
+  await sendContentRequest(db, env.CONTENT_QUEUE, request);
+  return { pieceId: next.id };
 }
 
 export async function contentOverview(db: Db, agentId: string) {

@@ -1,24 +1,25 @@
 // The content agent: a queue consumer that turns listing events and requests into drafts. Every message
 // may arrive more than once; the pieces it creates are keyed by the message, and only pieces still
 // `generating` are drafted, so a redelivery never drafts twice.
-import { type ContentPiece, contentPieces } from "db";
+import { CONTENT_KINDS, type ContentPiece, contentPieces } from "db";
 import { and, eq, like } from "drizzle-orm";
 import { createDb, type Db } from "../../lib/db";
 import type { ContentGenerationMessage } from "../../queues/messages";
 import { checkCompliance } from "./compliance";
 import {
   completePiece,
+  describeFailure,
   ensurePieces,
   failPiece,
   loadAgentProfile,
   loadListingFacts,
   noteRetryableError,
   notifyReady,
+  previousDraft,
+  STOPPED_REASONS,
 } from "./store";
-import type { ContentKind, PostType } from "./types";
-import { draftContent, GenerationError, postTypeFor, writerConfigFromEnv } from "./writer";
-
-const ALL_KINDS: ContentKind[] = ["facebook_post", "instagram_caption", "flyer_text"];
+import { type ContentKind, type PostType, UnusableDraftError } from "./types";
+import { draftContent, postTypeFor, writerConfigFromEnv } from "./writer";
 
 export async function consumeContentBatch(
   batch: MessageBatch<ContentGenerationMessage>,
@@ -51,11 +52,10 @@ export async function consumeContentDeadLetters(batch: MessageBatch<ContentGener
         ),
       );
     for (const piece of stuck) {
-      await failPiece(
-        db,
-        piece,
-        `Drafting kept failing and was stopped. Last error: ${piece.error ?? "unknown"}`,
-      );
+      await failPiece(db, piece, {
+        reason: STOPPED_REASONS.deadLetter,
+        detail: [piece.error, piece.errorDetail].filter(Boolean).join(" — ") || "No error was recorded.",
+      });
     }
     message.ack();
   }
@@ -84,7 +84,7 @@ export async function draftForMessage(env: Env, message: ContentGenerationMessag
   let retryable: unknown = null;
   for (const piece of pieces.filter((p) => p.status === "generating")) {
     try {
-      const previous = spec.parent?.structured as Parameters<typeof draftContent>[1]["previous"];
+      const previous = piece.feedback ? await previousDraft(db, piece) : undefined;
       const result = await draftContent(
         config,
         {
@@ -101,10 +101,14 @@ export async function draftForMessage(env: Env, message: ContentGenerationMessag
       await completePiece(db, piece, result, checkCompliance(result.body, listing, agent.profile));
       drafted++;
     } catch (error) {
-      if (error instanceof GenerationError && !error.retryable) {
-        await failPiece(db, piece, error.message);
+      if (error instanceof UnusableDraftError && error.retryable) {
+        await noteRetryableError(db, piece.id, describeFailure(error));
+        retryable = error;
+      } else if (error instanceof UnusableDraftError) {
+        await failPiece(db, piece, describeFailure(error));
       } else {
-        await noteRetryableError(db, piece.id, error instanceof Error ? error.message : String(error));
+        // Unexpected (D1 hiccup, a bug): the queue tries again, and the dead-letter handler stops it.
+        await noteRetryableError(db, piece.id, describeFailure(error)).catch(() => undefined);
         retryable = error;
       }
     }
@@ -121,16 +125,26 @@ async function requestSpec(
 ): Promise<{ kinds: ContentKind[]; postType: PostType; parent?: ContentPiece | null } | null> {
   switch (message.type) {
     case "listing_event":
-      return { kinds: ALL_KINDS, postType: postTypeFor(message.events, listing) };
+      return { kinds: [...CONTENT_KINDS], postType: postTypeFor(message.events, listing) };
     case "manual_request":
       return { kinds: message.kinds, postType: message.postType };
     case "revision_request": {
-      const [parent] = await db
-        .select()
-        .from(contentPieces)
-        .where(and(eq(contentPieces.id, message.parentId), eq(contentPieces.agentId, message.agentId)))
-        .limit(1);
+      const parent = await ownPiece(db, message.agentId, message.parentId);
       return parent ? { kinds: [parent.kind], postType: parent.postType, parent } : null;
     }
+    case "retry_request": {
+      // The new version was created with the request; it carries its parent, feedback and version.
+      const piece = await ownPiece(db, message.agentId, message.pieceId);
+      return piece ? { kinds: [piece.kind], postType: piece.postType } : null;
+    }
   }
+}
+
+async function ownPiece(db: Db, agentId: string, id: string) {
+  const [piece] = await db
+    .select()
+    .from(contentPieces)
+    .where(and(eq(contentPieces.id, id), eq(contentPieces.agentId, agentId)))
+    .limit(1);
+  return piece ?? null;
 }

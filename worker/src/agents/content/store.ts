@@ -1,11 +1,35 @@
 // D1 side of the content agent: the pieces a request produces, and their completion or failure.
-import { agents, type ContentPiece, contentPieces, listings, notifications } from "db";
-import { and, eq, inArray } from "drizzle-orm";
+import { agents, type ContentPiece, contentEvents, contentPieces, listings, notifications } from "db";
+import { and, eq, inArray, type SQL, sql } from "drizzle-orm";
 import type { Db } from "../../lib/db";
 import { newId } from "../../lib/ids";
-import { transition } from "./approval";
+import { insertWhere, transition } from "./approval";
 import { listingFacts } from "./facts";
-import type { AgentProfile, ContentKind, DraftResult, PostType } from "./types";
+import {
+  type AgentProfile,
+  type ContentKind,
+  type DraftContent,
+  type DraftResult,
+  FAILURE_REASONS,
+  type PostType,
+  UnusableDraftError,
+} from "./types";
+
+/** Why a piece failed: a plain sentence for Chris, and the technical cause behind a disclosure. */
+export type Failure = { reason: string; detail: string };
+
+export const STOPPED_REASONS = {
+  deadLetter: "The writing service kept failing, so drafting was stopped.",
+  tooLong: "Drafting took longer than 15 minutes and was stopped.",
+  lostRevision: "The new version was never started.",
+} as const;
+
+/** The writer's error as stored on the piece; anything unexpected keeps its message as the detail. */
+export function describeFailure(error: unknown): Failure {
+  if (error instanceof UnusableDraftError) return { reason: error.reason, detail: error.detail };
+  const detail = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  return { reason: FAILURE_REASONS.unreadable, detail };
+}
 
 export const KIND_LABELS: Record<ContentKind, string> = {
   facebook_post: "Facebook post",
@@ -44,10 +68,9 @@ type PieceSpec = {
   parent?: Pick<ContentPiece, "id" | "rootId" | "version" | "feedback"> | null;
 };
 
-/** Creates the request's pieces in `generating` unless they exist (a redelivery); returns all of them. */
-export async function ensurePieces(db: Db, spec: PieceSpec): Promise<ContentPiece[]> {
-  const keys = spec.kinds.map((kind) => `${spec.key}:${kind}`);
-  const rows = spec.kinds.map((kind) => {
+/** The rows a request produces, one per kind, in `generating`. */
+export function pieceRows(spec: PieceSpec): (typeof contentPieces.$inferInsert)[] {
+  return spec.kinds.map((kind) => {
     const id = newId();
     return {
       id,
@@ -64,7 +87,12 @@ export async function ensurePieces(db: Db, spec: PieceSpec): Promise<ContentPiec
       feedback: spec.parent?.feedback ?? null,
     };
   });
-  const [first, ...rest] = rows;
+}
+
+/** Creates the request's pieces in `generating` unless they exist (a redelivery); returns all of them. */
+export async function ensurePieces(db: Db, spec: PieceSpec): Promise<ContentPiece[]> {
+  const keys = spec.kinds.map((kind) => `${spec.key}:${kind}`);
+  const [first, ...rest] = pieceRows(spec);
   if (first)
     await db
       .insert(contentPieces)
@@ -73,61 +101,118 @@ export async function ensurePieces(db: Db, spec: PieceSpec): Promise<ContentPiec
   return db.select().from(contentPieces).where(inArray(contentPieces.generationKey, keys));
 }
 
+/**
+ * The draft a revision rewrites: the nearest earlier version that has content (the parent for a revision,
+ * the grandparent when the revision itself failed and is being tried again).
+ */
+export async function previousDraft(db: Db, piece: ContentPiece): Promise<DraftContent | undefined> {
+  let parentId = piece.parentId;
+  for (let depth = 0; parentId && depth < 5; depth++) {
+    const [parent] = await db
+      .select({ parentId: contentPieces.parentId, structured: contentPieces.structured })
+      .from(contentPieces)
+      .where(and(eq(contentPieces.id, parentId), eq(contentPieces.agentId, piece.agentId)))
+      .limit(1);
+    if (!parent) return undefined;
+    if (parent.structured) return parent.structured as unknown as DraftContent;
+    parentId = parent.parentId;
+  }
+  return undefined;
+}
+
+/**
+ * Statements that settle a piece's parent still `revision_requested` as superseded, with its event, when
+ * `condition` holds. A revision's parent never waits for a child that has finished, well or badly.
+ */
+export function settleParent(db: Db, piece: ContentPiece, note: string, condition: SQL) {
+  if (!piece.parentId) return [];
+  const now = Date.now();
+  return [
+    db
+      .update(contentPieces)
+      .set({ status: "superseded", updatedAt: new Date(now) })
+      .where(
+        and(
+          eq(contentPieces.id, piece.parentId),
+          eq(contentPieces.agentId, piece.agentId),
+          eq(contentPieces.status, "revision_requested"),
+          condition,
+        ),
+      ),
+    insertWhere(
+      db,
+      contentEvents,
+      {
+        id: newId(),
+        contentId: piece.parentId,
+        agentId: piece.agentId,
+        actor: "system",
+        action: "superseded",
+        fromStatus: "revision_requested",
+        toStatus: "superseded",
+        note,
+        createdAt: new Date(now),
+      },
+      sql`changes() = 1`,
+    ),
+  ];
+}
+
 export async function completePiece(
   db: Db,
   piece: ContentPiece,
   result: DraftResult,
   complianceFlags: ContentPiece["complianceFlags"],
 ) {
-  await transition(db, {
-    pieceId: piece.id,
-    agentId: piece.agentId,
-    from: "generating",
-    to: "pending_approval",
-    action: "drafted",
-    actor: "system",
-    note: `${result.generator === "offline" ? "Offline writer" : (result.model ?? result.generator)}${
-      complianceFlags.length ? `; ${complianceFlags.length} compliance warning(s)` : ""
-    }`,
-    set: {
-      body: result.body,
-      structured: result.content as unknown as Record<string, unknown>,
-      generator: result.generator,
-      model: result.model,
-      promptVersion: result.promptVersion,
-      promptTokens: result.promptTokens,
-      completionTokens: result.completionTokens,
-      latencyMs: result.latencyMs,
-      complianceFlags,
-      complianceAcknowledgedAt: null,
-      error: null,
-    },
-  });
-  // A revision replaces the version it was asked for.
-  if (piece.parentId) {
-    await transition(db, {
-      pieceId: piece.parentId,
+  await transition(
+    db,
+    {
+      pieceId: piece.id,
       agentId: piece.agentId,
-      from: "revision_requested",
-      to: "superseded",
-      action: "superseded",
+      from: "generating",
+      to: "pending_approval",
+      action: "drafted",
       actor: "system",
-      note: `Replaced by version ${piece.version}`,
-    }).catch(() => undefined);
-  }
+      note: `${result.generator === "offline" ? "Offline writer" : (result.model ?? result.generator)}${
+        complianceFlags.length ? `; ${complianceFlags.length} compliance warning(s)` : ""
+      }`,
+      set: {
+        body: result.body,
+        structured: result.content as unknown as Record<string, unknown>,
+        generator: result.generator,
+        model: result.model,
+        promptVersion: result.promptVersion,
+        promptTokens: result.promptTokens,
+        completionTokens: result.completionTokens,
+        latencyMs: result.latencyMs,
+        complianceFlags,
+        complianceAcknowledgedAt: null,
+        repairs: result.repairs ?? [],
+        error: null,
+        errorDetail: null,
+      },
+    },
+    (applied) => settleParent(db, piece, `Replaced by version ${piece.version}`, applied),
+  );
 }
 
-export async function failPiece(db: Db, piece: ContentPiece, error: string) {
-  await transition(db, {
-    pieceId: piece.id,
-    agentId: piece.agentId,
-    from: "generating",
-    to: "failed",
-    action: "generation_failed",
-    actor: "system",
-    note: error.slice(0, 500),
-    set: { error: error.slice(0, 2000) },
-  });
+export async function failPiece(db: Db, piece: ContentPiece, failure: Failure) {
+  const reason = failure.reason.slice(0, 500);
+  await transition(
+    db,
+    {
+      pieceId: piece.id,
+      agentId: piece.agentId,
+      from: "generating",
+      to: "failed",
+      action: "generation_failed",
+      actor: "system",
+      note: reason,
+      set: { error: reason, errorDetail: failure.detail.slice(0, 4000) },
+    },
+    (applied) =>
+      settleParent(db, piece, `Version ${piece.version} could not be drafted; try again from it`, applied),
+  );
   await db
     .insert(notifications)
     .values({
@@ -135,7 +220,7 @@ export async function failPiece(db: Db, piece: ContentPiece, error: string) {
       agentId: piece.agentId,
       eventType: "content_failed",
       title: `${KIND_LABELS[piece.kind]} could not be drafted`,
-      body: error.slice(0, 300),
+      body: `${reason} Open it to try again.`,
       link: `/approvals?piece=${piece.id}`,
       dedupeKey: `content-failed:${piece.id}`,
     })
@@ -158,9 +243,13 @@ export async function notifyReady(db: Db, agentId: string, key: string, address:
 }
 
 /** Records the last retryable error on pieces still generating, so the dead-letter handler can show it. */
-export async function noteRetryableError(db: Db, pieceId: string, error: string) {
+export async function noteRetryableError(db: Db, pieceId: string, failure: Failure) {
   await db
     .update(contentPieces)
-    .set({ error: error.slice(0, 2000), updatedAt: new Date() })
+    .set({
+      error: failure.reason.slice(0, 500),
+      errorDetail: failure.detail.slice(0, 4000),
+      updatedAt: new Date(),
+    })
     .where(and(eq(contentPieces.id, pieceId), eq(contentPieces.status, "generating")));
 }
