@@ -2,7 +2,7 @@ import { COMMUNITIES, comingSoonSlug } from "./data.mjs";
 
 export const PAGE_SIZE = 12;
 
-const escapeHtml = (value) =>
+export const escapeHtml = (value) =>
   String(value)
     .replaceAll("&", "&amp;")
     .replaceAll("<", "&lt;")
@@ -14,13 +14,15 @@ const escapeHtml = (value) =>
 const escapeLegacy = (value) => escapeHtml(value).replaceAll("é", "&eacute;").replaceAll("ñ", "&ntilde;");
 
 // `</` must not close the script element; a careful CMS writes it as `<\/`, which JSON reads back as `</`.
-const jsonLd = (data) =>
+export const jsonLd = (data) =>
   `<script type="application/ld+json">${JSON.stringify(data).replaceAll("</", "<\\/")}</script>`;
 
-const money = (price) => (price === null ? "Call for pricing" : `$${price.toLocaleString("en-US")}`);
+export const money = (price) => (price === null ? "Call for pricing" : `$${price.toLocaleString("en-US")}`);
 const statusClass = (status) => status.toLowerCase().replace(/\s+/g, "-");
 const bathsText = (baths) => `${baths} Baths`;
-const availability = (status) => `https://schema.org/${status === "Sold" ? "SoldOut" : "InStock"}`;
+/** This template's JSON-LD is exact: Reserved for an Under Contract home (the spec-list theme is vaguer). */
+const AVAILABILITY = { Available: "InStock", "Under Contract": "Reserved", Sold: "SoldOut" };
+const availability = (status) => `https://schema.org/${AVAILABILITY[status] ?? "InStock"}`;
 
 function layout({ title, origin, body, head = "", mode }) {
   const nav =

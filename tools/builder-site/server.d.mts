@@ -4,7 +4,14 @@ export interface BuilderSiteOptions {
   /** Number of quick move-in homes (default 36). */
   count?: number;
   host?: string;
+  /** Markup and site layout (default "classic"). */
+  theme?: BuilderSiteTheme;
 }
+
+/** "classic": the Holiday Builders template; "spec-list": the same homes as another CMS prints them. */
+export type BuilderSiteTheme = "classic" | "spec-list";
+/** How a removed home's own page answers. */
+export type BuilderRemovalAnswer = 404 | 410 | "redirect";
 
 export interface BuilderSite {
   /** Origin without a trailing slash, e.g. http://127.0.0.1:41234 */
@@ -67,6 +74,7 @@ export type BuilderHomePatch = Partial<
 
 export interface BuilderSiteState {
   mode: BuilderSiteMode;
+  theme: BuilderSiteTheme;
   delayMs: number;
   count: number;
   slugs: string[];

@@ -15,8 +15,21 @@ import {
   renderQuickMoveIn,
   renderSitemap,
 } from "./render.mjs";
+import {
+  specListCommunity,
+  specListCommunityPath,
+  specListDetail,
+  specListHome,
+  specListIndex,
+  specListNotFound,
+  specListPath,
+  specListRobots,
+  specListSitemap,
+} from "./spec-list.mjs";
 
 const MODES = new Set(["normal", "redesign", "error5xx", "flaky"]);
+const THEMES = new Set(["classic", "spec-list"]);
+const REMOVAL_ANSWERS = new Set([404, 410, "redirect"]);
 const STATUSES = new Set(["Available", "Under Contract", "Sold"]);
 const PATCHABLE = new Set([
   "planName",
@@ -50,9 +63,14 @@ class ControlError extends Error {
   }
 }
 
-function freshState(count) {
+function freshState(count, theme) {
   return {
     count,
+    theme,
+    /** slug -> { home, answer, keepInSitemap } for homes taken off the site. */
+    removed: new Map(),
+    /** path -> HTTP status forced for it. */
+    failures: new Map(),
     homes: makeHomes(count),
     nextIndex: count,
     mode: "normal",
@@ -93,8 +111,14 @@ function validatePatch(patch) {
   return patch;
 }
 
+const detailPath = (theme, home) => (theme === "spec-list" ? specListPath(home) : `/homes/${home.slug}`);
+const communityPath = (theme, slug) =>
+  theme === "spec-list" ? specListCommunityPath(slug) : `/communities/${slug}`;
+
 /** What tests may read back: the home as the site shows it. */
-const publicHome = ({ markup, ...home }) => ({ ...home, markup, path: `/homes/${home.slug}` });
+const publicHome =
+  (theme) =>
+  ({ markup, ...home }) => ({ ...home, markup, path: detailPath(theme, home) });
 
 function send(res, status, body, type = "text/html; charset=utf-8", headers = {}) {
   res.writeHead(status, { "content-type": type, "cache-control": "no-cache", ...headers });
@@ -107,8 +131,9 @@ const sendJson = (res, status, data) => send(res, status, JSON.stringify(data), 
  * Starts the fake builder site. Every instance has its own state; `POST /__control/instances` starts a sibling
  * instance (closed with this one) so test files that run in parallel need not share one.
  */
-export async function startBuilderSite({ port = 0, count = 36, host = "127.0.0.1" } = {}) {
-  let state = freshState(count);
+export async function startBuilderSite({ port = 0, count = 36, host = "127.0.0.1", theme = "classic" } = {}) {
+  if (!THEMES.has(theme)) throw new Error(`theme must be one of ${[...THEMES].join(", ")}`);
+  let state = freshState(count, theme);
   const children = [];
 
   async function control(req, res, url) {
@@ -118,12 +143,16 @@ export async function startBuilderSite({ port = 0, count = 36, host = "127.0.0.1
       const body = await readJson(req);
       const n = body.count ?? count;
       if (!Number.isInteger(n) || n < 0 || n > 5000) throw new ControlError(400, "count must be 0..5000");
-      state = freshState(n);
-      return sendJson(res, 200, { ok: true, count: n });
+      const nextTheme = body.theme ?? state.theme;
+      if (!THEMES.has(nextTheme))
+        throw new ControlError(400, `theme must be one of ${[...THEMES].join(", ")}`);
+      state = freshState(n, nextTheme);
+      return sendJson(res, 200, { ok: true, count: n, theme: nextTheme });
     }
     if (method === "GET" && path === "/state") {
       return sendJson(res, 200, {
         mode: state.mode,
+        theme: state.theme,
         delayMs: state.delayMs,
         count: state.homes.length,
         slugs: state.homes.map((h) => h.slug),
@@ -143,6 +172,24 @@ export async function startBuilderSite({ port = 0, count = 36, host = "127.0.0.1
       state.flakySeen.clear();
       return sendJson(res, 200, { ok: true, mode: state.mode, delayMs });
     }
+    if (method === "POST" && path === "/theme") {
+      const body = await readJson(req);
+      if (!THEMES.has(body.theme))
+        throw new ControlError(400, `theme must be one of ${[...THEMES].join(", ")}`);
+      state.theme = body.theme;
+      return sendJson(res, 200, { ok: true, theme: state.theme });
+    }
+    if (method === "POST" && path === "/failures") {
+      const body = await readJson(req);
+      const paths = body.paths ?? {};
+      for (const [failing, status] of Object.entries(paths)) {
+        if (!failing.startsWith("/") || !Number.isInteger(status) || status < 400 || status > 599) {
+          throw new ControlError(400, "paths must map a path to a 4xx/5xx status");
+        }
+      }
+      state.failures = new Map(Object.entries(paths));
+      return sendJson(res, 200, { ok: true });
+    }
     if (method === "POST" && path === "/robots") {
       const body = await readJson(req);
       if (typeof body.text !== "string") throw new ControlError(400, "text must be a string");
@@ -151,17 +198,17 @@ export async function startBuilderSite({ port = 0, count = 36, host = "127.0.0.1
     }
     if (method === "POST" && path === "/instances") {
       const body = await readJson(req);
-      const child = await startBuilderSite({ count: body.count ?? count, host });
+      const child = await startBuilderSite({ count: body.count ?? count, host, theme: body.theme ?? theme });
       children.push(child);
       return sendJson(res, 201, { url: child.url });
     }
     if (path === "/homes") {
-      if (method === "GET") return sendJson(res, 200, state.homes.map(publicHome));
+      if (method === "GET") return sendJson(res, 200, state.homes.map(publicHome(state.theme)));
       if (method === "POST") {
         const patch = validatePatch(await readJson(req));
         const home = makeExtraHome(state.nextIndex++, patch);
         state.homes.push(home);
-        return sendJson(res, 201, publicHome(home));
+        return sendJson(res, 201, publicHome(state.theme)(home));
       }
     }
     const homeMatch = /^\/homes\/([^/]+)$/.exec(path);
@@ -169,15 +216,20 @@ export async function startBuilderSite({ port = 0, count = 36, host = "127.0.0.1
       const slug = decodeURIComponent(homeMatch[1] ?? "");
       const index = state.homes.findIndex((h) => h.slug === slug);
       if (index < 0) throw new ControlError(404, `no home "${slug}"`);
-      if (method === "GET") return sendJson(res, 200, publicHome(state.homes[index]));
+      if (method === "GET") return sendJson(res, 200, publicHome(state.theme)(state.homes[index]));
       if (method === "DELETE") {
-        state.homes.splice(index, 1);
+        const body = await readJson(req);
+        const answer = body.answer ?? 404;
+        if (!REMOVAL_ANSWERS.has(answer))
+          throw new ControlError(400, 'answer must be 404, 410 or "redirect"');
+        const [home] = state.homes.splice(index, 1);
+        state.removed.set(slug, { home, answer, keepInSitemap: body.keepInSitemap === true });
         return sendJson(res, 200, { ok: true });
       }
       if (method === "POST" || method === "PATCH") {
         const patch = validatePatch(await readJson(req));
         state.homes[index] = { ...state.homes[index], ...patch };
-        return sendJson(res, 200, publicHome(state.homes[index]));
+        return sendJson(res, 200, publicHome(state.theme)(state.homes[index]));
       }
     }
     throw new ControlError(404, `no control route ${method} ${url.pathname}`);
@@ -192,16 +244,58 @@ export async function startBuilderSite({ port = 0, count = 36, host = "127.0.0.1
       state.flakySeen.add(key);
       return send(res, 503, renderError(origin, 503));
     }
-    if (mode === "error5xx" && path.startsWith("/homes/")) return send(res, 500, renderError(origin, 500));
+    const forced = state.failures.get(path);
+    if (forced) return send(res, forced, renderError(origin, forced));
+    if (path.startsWith("/images/") && path.endsWith(".jpg")) {
+      return send(res, 200, JPEG, "image/jpeg", { "cache-control": "public, max-age=86400" });
+    }
+    const detail = removedOrDetail(path);
+    if (detail && mode === "error5xx") return send(res, 500, renderError(origin, 500));
+    if (detail?.removed) {
+      const { home, answer } = detail.removed;
+      if (answer === "redirect") {
+        res.writeHead(301, { location: communityPath(state.theme, home.community) });
+        return res.end();
+      }
+      return send(res, answer, state.theme === "spec-list" ? specListNotFound() : renderNotFound(origin));
+    }
+    if (detail?.home && mode === "redesign")
+      return sendPage(req, res, renderDetail(detail.home, origin, mode));
+    return state.theme === "spec-list"
+      ? specListSite(req, res, url, origin, detail)
+      : classicSite(req, res, url, origin, detail);
+  }
 
+  /** A detail path of this theme: the live home, or the removal record of a home taken off the site. */
+  function removedOrDetail(path) {
+    const match =
+      state.theme === "spec-list"
+        ? /^\/available-homes\/[^/]+\/([^/]+)\/?$/.exec(path)
+        : /^\/homes\/([^/]+)\/?$/.exec(path);
+    if (!match) return null;
+    const slug = decodeURIComponent(match[1] ?? "");
+    const home = state.homes.find(
+      (h) => h.slug === slug && detailPath(state.theme, h) === path.replace(/\/$/, ""),
+    );
+    if (home) return { slug, home };
+    const removed = state.removed.get(slug);
+    return { slug, removed: removed && !state.homes.some((h) => h.slug === slug) ? removed : undefined };
+  }
+
+  /** Homes the sitemap still lists: the live ones, plus removed ones left in a stale sitemap. */
+  const sitemapHomes = () => [
+    ...state.homes,
+    ...[...state.removed.values()].filter((r) => r.keepInSitemap).map((r) => r.home),
+  ];
+
+  function classicSite(req, res, url, origin, detail) {
+    const path = url.pathname;
+    const mode = state.mode;
     if (path === "/robots.txt") {
       return send(res, 200, state.robots ?? defaultRobots(origin), "text/plain; charset=utf-8");
     }
     if (path === "/sitemap.xml") {
-      return send(res, 200, renderSitemap(state.homes, origin), "application/xml; charset=utf-8");
-    }
-    if (path.startsWith("/images/") && path.endsWith(".jpg")) {
-      return send(res, 200, JPEG, "image/jpeg", { "cache-control": "public, max-age=86400" });
+      return send(res, 200, renderSitemap(sitemapHomes(), origin), "application/xml; charset=utf-8");
     }
     if (path === "/") return sendPage(req, res, renderHome(state.homes, origin, mode));
     if (path === "/quick-move-in") {
@@ -215,16 +309,30 @@ export async function startBuilderSite({ port = 0, count = 36, host = "127.0.0.1
     const community = /^\/communities\/([^/]+)\/?$/.exec(path);
     const found = community && COMMUNITIES.find((c) => c.slug === community[1]);
     if (found) return sendPage(req, res, renderCommunity(found, state.homes, origin, mode));
-    const detail = /^\/homes\/([^/]+)\/?$/.exec(path);
-    if (detail) {
-      const slug = decodeURIComponent(detail[1] ?? "");
-      const home = state.homes.find((h) => h.slug === slug);
-      if (home) return sendPage(req, res, renderDetail(home, origin, mode));
-      if (COMMUNITIES.some((c) => comingSoonSlug(c.slug) === slug)) {
-        return sendPage(req, res, renderComingSoon(slug, origin));
-      }
+    if (detail?.home) return sendPage(req, res, renderDetail(detail.home, origin, mode));
+    if (detail && COMMUNITIES.some((c) => comingSoonSlug(c.slug) === detail.slug)) {
+      return sendPage(req, res, renderComingSoon(detail.slug, origin));
     }
     return send(res, 404, renderNotFound(origin));
+  }
+
+  function specListSite(req, res, url, origin, detail) {
+    const path = url.pathname;
+    if (path === "/robots.txt") {
+      return send(res, 200, state.robots ?? specListRobots(origin), "text/plain; charset=utf-8");
+    }
+    const sitemap = specListSitemap(path, sitemapHomes(), origin);
+    if (sitemap) return send(res, 200, sitemap, "application/xml; charset=utf-8");
+    if (path === "/") return sendPage(req, res, specListHome(state.homes));
+    if (path === "/available-homes" || path === "/available-homes/") {
+      const page = Number.parseInt(url.searchParams.get("page") ?? "1", 10);
+      return sendPage(req, res, specListIndex(state.homes, Number.isFinite(page) ? page : 1));
+    }
+    const community = /^\/neighborhoods\/([^/]+)\/?$/.exec(path);
+    const found = community && COMMUNITIES.find((c) => c.slug === community[1]);
+    if (found) return sendPage(req, res, specListCommunity(found, state.homes));
+    if (detail?.home) return sendPage(req, res, specListDetail(detail.home, origin));
+    return send(res, 404, specListNotFound());
   }
 
   /** HTML pages carry an ETag and answer If-None-Match with 304, as a CDN in front of a real site would. */
@@ -281,6 +389,7 @@ function parseArgs(argv) {
     if (flag === "--port") options.port = Number(value);
     else if (flag === "--count") options.count = Number(value);
     else if (flag === "--host") options.host = value;
+    else if (flag === "--theme") options.theme = value;
     else continue;
     i++;
   }

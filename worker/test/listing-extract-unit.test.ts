@@ -7,6 +7,7 @@ import { readLinks, readSitemap } from "../src/agents/listing/sources/html";
 import type { NormalizedListing } from "../src/agents/listing/types";
 
 const ORIGIN = "https://www.holidaybuilders.com";
+const THEMES = ["classic", "spec-list"] as const;
 const adapter = getAdapter("holidaybuilders");
 if (!adapter) throw new Error("holidaybuilders adapter is not registered");
 
@@ -62,7 +63,8 @@ const xssPage = `<!doctype html><html><head>
 </main></body></html>`;
 
 describe("holidaybuilders extraction on fixture pages", () => {
-  it("uses JSON-LD first, then the data-* layer and page text for what JSON-LD lacks", async () => {
+  it("uses JSON-LD first; the data layer and the page's classes fill only what it lacks", async () => {
+    const raw = await adapter?.extract(jsonLdPage, `${ORIGIN}/homes/1204-lake-sawyer-loop`);
     const listing = await extract(jsonLdPage, `${ORIGIN}/homes/1204-lake-sawyer-loop`);
     expect(listing).toEqual({
       sourceKey: "HB-20001",
@@ -79,11 +81,25 @@ describe("holidaybuilders extraction on fixture pages", () => {
       bathsHalf: 1,
       sqft: 2140,
       garage: 3,
-      status: "under_contract",
+      // InStock is exact, so the data layer's "under-contract" is not asked.
+      status: "available",
       moveInDate: "2027-03-01",
       incentives: "Limited time: $10,000 toward closing costs",
       description: "Bright & open.",
-      imageUrls: [`${ORIGIN}/images/a.jpg`, "https://cdn.example.com/b.jpg", `${ORIGIN}/homes/images/c.jpg`],
+      imageUrls: [`${ORIGIN}/images/a.jpg`, "https://cdn.example.com/b.jpg"],
+    });
+    expect(raw?.fieldSources).toMatchObject({
+      sourceKey: "json_ld",
+      addressLine: "json_ld",
+      priceCents: "json_ld",
+      status: "json_ld",
+      bathsFull: "json_ld",
+      garage: "selector",
+      community: "selector",
+      planName: "selector",
+      moveInDate: "selector",
+      incentives: "selector",
+      imageUrls: "json_ld",
     });
   });
 
@@ -157,7 +173,7 @@ describe("page helpers", () => {
 });
 
 describe("holidaybuilders extraction paths", () => {
-  it("needs nothing but JSON-LD and the data layer on a current page", async () => {
+  it("needs nothing but JSON-LD and the data layer on a current page; an ambiguous availability defers", async () => {
     const layer = JSON.stringify({
       id: "HB-30001",
       community: "Heron Bay",
@@ -169,8 +185,9 @@ describe("holidaybuilders extraction paths", () => {
       moveIn: "Move-in ready",
       incentive: "",
     });
-    const page = `<html><head><script type="application/ld+json">{"@type":"Product","sku":"x","image":"/a.jpg",
-"description":"Lake view.","offers":{"@type":"Offer","availability":"https://schema.org/InStock"}}</script></head>
+    // LimitedAvailability is ambiguous: the site's own status decides.
+    const page = `<html><head><script type="application/ld+json">{"@type":"Product","image":"/a.jpg",
+"description":"Lake view.","offers":{"@type":"Offer","availability":"https://schema.org/LimitedAvailability"}}</script></head>
 <body><main data-home-id="HB-30001" data-home='${layer.replaceAll("&", "&amp;")}'><h1>The Heron</h1></main></body></html>`;
     expect(await extract(page, `${ORIGIN}/homes/5-egret`)).toMatchObject({
       sourceKey: "HB-30001",
@@ -200,12 +217,12 @@ describe("holidaybuilders extraction paths", () => {
   });
 });
 
-describe("holidaybuilders extraction on the fake site's pages", () => {
+describe.each(THEMES)("holidaybuilders extraction on the fake site's pages (%s theme)", (theme) => {
   let site: BuilderSiteControl;
   let homes: BuilderHome[];
 
   beforeAll(async () => {
-    site = await builderSiteControl(inject("builderSiteUrl")).newInstance(36);
+    site = await builderSiteControl(inject("builderSiteUrl")).newInstance(36, theme);
   });
 
   beforeEach(async () => {
@@ -226,10 +243,11 @@ describe("holidaybuilders extraction on the fake site's pages", () => {
     return home;
   };
 
-  it("extracts every seeded home exactly as the site shows it, in all four markup variants", async () => {
+  it("extracts every seeded home exactly as the site shows it (classic: in all four markup variants)", async () => {
     expect(new Set(homes.map((h) => h.markup))).toEqual(
       new Set(["jsonld-residence", "jsonld-product", "jsonld-house", "html"]),
     );
+    expect(new Set(homes.map((h) => h.status))).toEqual(new Set(["Available", "Under Contract", "Sold"]));
     for (const home of homes) {
       const { html, url } = await page(home);
       const listing = await extract(html, url);
@@ -258,7 +276,8 @@ describe("holidaybuilders extraction on the fake site's pages", () => {
         expect(listing.planName, context).toBe(home.planName);
         expect(listing.description, context).toBe(home.description.replace(/\s+/g, " "));
         // The legacy template shows the offer after a "Limited time:" label; the data layer has it bare.
-        const label = home.markup === "html" && home.incentives ? "Limited time: " : "";
+        const label =
+          theme === "classic" && home.markup === "html" && home.incentives ? "Limited time: " : "";
         expect(listing.incentives, context).toBe(`${label}${home.incentives}`);
       }
     }
@@ -275,7 +294,9 @@ describe("holidaybuilders extraction on the fake site's pages", () => {
     const priceless = await page(edge("call-for-pricing"));
     expect((await extract(priceless.html, priceless.url)).priceCents).toBeNull();
     const legacy = await page(edge("half-baths-html-only"));
-    expect(legacy.html).not.toContain('application/ld+json">{"@context":"https://schema.org","@graph');
+    if (theme === "classic") {
+      expect(legacy.html).not.toContain('application/ld+json">{"@context":"https://schema.org","@graph');
+    }
     expect(await extract(legacy.html, legacy.url)).toMatchObject({ bathsFull: 2, bathsHalf: 1 });
     const noSqft = await page(edge("missing-sqft"));
     expect((await extract(noSqft.html, noSqft.url)).sqft).toBeNull();
@@ -314,6 +335,33 @@ describe("holidaybuilders extraction on the fake site's pages", () => {
       status: "under_contract",
       incentives: "Free pool",
     });
+  });
+
+  it("reads Under Contract as under_contract and says where every field came from", async () => {
+    const home = edge("under-contract");
+    const { html, url } = await page(home);
+    const raw = await adapter?.extract(html, url);
+    expect((await extract(html, url)).status).toBe("under_contract");
+    if (theme === "spec-list") {
+      // JSON-LD says only LimitedAvailability, so the badge decides; the spec list gives what JSON-LD lacks.
+      expect(html).toContain("https://schema.org/LimitedAvailability");
+      expect(raw?.fieldSources).toMatchObject({
+        status: "label",
+        community: "json_ld",
+        planName: "label",
+        garage: "label",
+        moveInDate: "label",
+        sqft: "json_ld",
+        bathsFull: "json_ld",
+        sourceKey: "json_ld",
+      });
+    } else {
+      expect(raw?.fieldSources).toMatchObject({
+        status: "json_ld",
+        planName: "selector",
+        garage: "selector",
+      });
+    }
   });
 
   it("finds nothing on redesigned pages", async () => {

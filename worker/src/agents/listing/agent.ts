@@ -122,20 +122,25 @@ async function ingestSource(
       const scraped = await Promise.all(
         scrape.listings.map(async (listing) => ({ listing, hash: await contentHash(listing) })),
       );
+      const removals = {
+        gone: new Set(scrape.gone),
+        unread: new Set(scrape.unread),
+        discoveryComplete: scrape.discoveryComplete,
+      };
       const followers = await db
         .select({ agentId: agentListingSources.agentId })
         .from(agentListingSources)
         .where(and(eq(agentListingSources.sourceId, source.id), eq(agentListingSources.enabled, true)));
       const totals: ApplyCounts = { new: 0, changed: 0, removed: 0 };
       for (const { agentId } of followers) {
-        // A page that failed to load may hold a listing that is still for sale: only a clean crawl may
-        // conclude that a listing is gone.
+        // Removal by evidence, per listing: its own page said it is gone, or a complete discovery missed it.
+        // A page that failed to load blocks only its own listing.
         const counts = await applyScrape(db, {
           agentId,
           sourceId: source.id,
           runId,
           scraped,
-          allowRemovals: scrape.errors.length === 0,
+          removals,
           now: startedAt,
         });
         totals.new += counts.new;

@@ -20,11 +20,27 @@ export interface CrawlerOptions {
 }
 
 export interface Page {
+  /** The URL asked for. */
   url: string;
+  /** Where the site's redirects, if any, ended. */
+  finalUrl: string;
+  /** True when a redirect led to another path than the one asked for. */
+  redirected: boolean;
   status: number;
   contentType: string;
   body: string;
 }
+
+/**
+ * What fetching one URL came to. `missing` (404/410) is evidence that the page is gone, not an error;
+ * `failed` (5xx after retries, timeout, network) says nothing about the page; `skipped` was never asked
+ * (robots.txt or the page cap).
+ */
+export type PageResult =
+  | { kind: "page"; page: Page }
+  | { kind: "missing"; url: string; status: number }
+  | { kind: "failed"; url: string; reason: string }
+  | { kind: "skipped"; url: string; reason: "robots" | "cap" };
 
 export const CRAWLER_DEFAULTS = {
   maxPages: 600,
@@ -44,7 +60,11 @@ interface RobotsRule {
 
 /** robots.txt rules for one user agent (RFC 9309: most specific group, longest match wins, Allow on ties). */
 export class RobotsRules {
-  private constructor(private readonly rules: RobotsRule[]) {}
+  private constructor(
+    private readonly rules: RobotsRule[],
+    /** `Sitemap:` lines, which belong to no group. */
+    readonly sitemaps: string[] = [],
+  ) {}
 
   static allowAll() {
     return new RobotsRules([]);
@@ -59,12 +79,17 @@ export class RobotsRules {
     const groups: { agents: string[]; rules: RobotsRule[] }[] = [];
     let current: { agents: string[]; rules: RobotsRule[] } | undefined;
     let lastWasAgent = false;
+    const sitemaps: string[] = [];
     for (const rawLine of text.split(/\r?\n/)) {
       const line = rawLine.replace(/#.*$/, "").trim();
       const colon = line.indexOf(":");
       if (colon < 0) continue;
       const key = line.slice(0, colon).trim().toLowerCase();
       const value = line.slice(colon + 1).trim();
+      if (key === "sitemap") {
+        if (value) sitemaps.push(value);
+        continue;
+      }
       if (key === "user-agent") {
         if (!current || !lastWasAgent) {
           current = { agents: [], rules: [] };
@@ -82,7 +107,10 @@ export class RobotsRules {
     }
     const own = groups.filter((g) => g.agents.some((a) => a !== "*" && productToken(a) === token));
     const chosen = own.length > 0 ? own : groups.filter((g) => g.agents.includes("*"));
-    return new RobotsRules(chosen.flatMap((g) => g.rules));
+    return new RobotsRules(
+      chosen.flatMap((g) => g.rules),
+      sitemaps,
+    );
   }
 
   allows(url: URL): boolean {
@@ -118,6 +146,12 @@ export function retryAfterMs(header: string | null, now = Date.now()): number | 
   if (/^\s*\d+\s*$/.test(header)) return Number(header) * 1000;
   const at = Date.parse(header);
   return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}
+
+class MissingError extends Error {
+  constructor(readonly status: number) {
+    super(`HTTP ${status}`);
+  }
 }
 
 class RetryableError extends Error {
@@ -173,16 +207,29 @@ export class Crawler {
     return url !== null && (await this.loadRobots()).allows(url);
   }
 
-  /** Fetches one page; on any failure records an error naming the URL and returns null. */
+  /** The sitemaps robots.txt names, resolved (other origins dropped). */
+  async sitemaps(): Promise<string[]> {
+    const named = (await this.loadRobots()).sitemaps;
+    return named.flatMap((link) => this.resolve(link)?.href ?? []);
+  }
+
+  /** Fetches one page; on any failure (404 included) records an error naming the URL and returns null. */
   async get(link: string): Promise<Page | null> {
+    const result = await this.fetchPage(link);
+    if (result.kind === "missing") this.errors.push(`${result.url}: HTTP ${result.status}`);
+    return result.kind === "page" ? result.page : null;
+  }
+
+  /** Fetches one page and says what it came to; only `failed` is recorded in `errors`. */
+  async fetchPage(link: string): Promise<PageResult> {
     const url = this.resolve(link);
     if (!url) {
       this.errors.push(`${link}: not on ${this.origin}, skipped`);
-      return null;
+      return { kind: "failed", url: link, reason: "not on this site" };
     }
     const rules = await this.loadRobots();
-    if (!rules.allows(url)) return null;
-    if (!this.takePage()) return null;
+    if (!rules.allows(url)) return { kind: "skipped", url: url.href, reason: "robots" };
+    if (!this.takePage()) return { kind: "skipped", url: url.href, reason: "cap" };
     return this.fetchWithRetry(url);
   }
 
@@ -214,28 +261,30 @@ export class Crawler {
     this.robots ??= (async () => {
       const url = new URL("/robots.txt", this.origin);
       if (!this.takePage()) return RobotsRules.disallowAll();
-      const page = await this.fetchWithRetry(url, { missingIsOk: true });
-      if (page === null) {
+      const result = await this.fetchWithRetry(url, { missingIsOk: true });
+      if (result.kind === "failed") {
         // RFC 9309: an unreachable robots.txt means crawl nothing.
         this.errors.push(`${url.href}: robots.txt unreachable, crawled nothing`);
         return RobotsRules.disallowAll();
       }
-      if (page.status >= 400) return RobotsRules.allowAll();
-      return RobotsRules.parse(page.body, this.options.userAgent);
+      if (result.kind !== "page" || result.page.status >= 400) return RobotsRules.allowAll();
+      return RobotsRules.parse(result.page.body, this.options.userAgent);
     })();
     return this.robots;
   }
 
-  private async fetchWithRetry(url: URL, { missingIsOk = false } = {}): Promise<Page | null> {
+  private async fetchWithRetry(url: URL, { missingIsOk = false } = {}): Promise<PageResult> {
     const { retries } = this.options;
     for (let attempt = 0; ; attempt++) {
       try {
-        return await this.fetchOnce(url, missingIsOk);
+        return { kind: "page", page: await this.fetchOnce(url, missingIsOk) };
       } catch (error) {
+        if (error instanceof MissingError) return { kind: "missing", url: url.href, status: error.status };
         const message = error instanceof Error ? error.message : String(error);
         if (!(error instanceof RetryableError) || attempt >= retries) {
-          this.errors.push(`${url.href}: ${message}${attempt > 0 ? ` (after ${attempt + 1} attempts)` : ""}`);
-          return null;
+          const reason = `${message}${attempt > 0 ? ` (after ${attempt + 1} attempts)` : ""}`;
+          this.errors.push(`${url.href}: ${reason}`);
+          return { kind: "failed", url: url.href, reason };
         }
         await this.sleep(this.backoff(attempt, error.waitMs));
       }
@@ -272,6 +321,7 @@ export class Crawler {
     }
     if (!response.ok && !(missingIsOk && response.status < 500)) {
       await response.body?.cancel();
+      if (response.status === 404 || response.status === 410) throw new MissingError(response.status);
       throw new Error(`HTTP ${response.status}`);
     }
     const length = Number(response.headers.get("content-length") ?? 0);
@@ -286,8 +336,11 @@ export class Crawler {
       throw new RetryableError(describeFetchError(error, this.options.timeoutMs));
     }
     if (body.length > this.options.maxBodyBytes) throw new Error("body over the size limit");
+    const finalUrl = response.url || url.href;
     return {
       url: url.href,
+      finalUrl,
+      redirected: new URL(finalUrl).pathname !== url.pathname,
       status: response.status,
       contentType: response.headers.get("content-type") ?? "",
       body,

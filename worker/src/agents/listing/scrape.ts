@@ -1,4 +1,6 @@
+import type { ListingFieldSources } from "db";
 import { CRAWLER_DEFAULTS, Crawler } from "./crawler";
+import { FIELD_SOURCES_KEY } from "./extract/fields";
 import { normalizeListing } from "./normalize";
 import { getAdapter } from "./sources";
 import type { NormalizedListing } from "./types";
@@ -21,18 +23,24 @@ export interface ScrapeOptions {
   onProgress?: (pagesFetched: number, listingsFound: number) => void;
 }
 
+/** A listing as scraped, with where each of its fields came from. */
+export type ScrapedListing = NormalizedListing & { fieldSources: ListingFieldSources };
+
 export interface ScrapeResult {
-  listings: NormalizedListing[];
+  listings: ScrapedListing[];
   /** Distinct URLs requested (retries not counted). */
   pagesFetched: number;
   /** One line per problem, naming the URL; a run with errors still returns what it found. */
   errors: string[];
   /** Detail pages discovered. */
   discovered: number;
-  /**
-   * True only when discovery and every detail page succeeded: then a home missing from `listings` is gone
-   * from the site. When false, treat missing homes as unknown, not removed.
-   */
+  /** Detail URLs whose own page says the home is gone: 404/410, or a redirect to a page that is no listing. */
+  gone: string[];
+  /** Detail URLs we could not read (5xx, timeout, no listing on the page, robots.txt, page cap): state unknown. */
+  unread: string[];
+  /** Every discovery source (sitemaps, home and index pages) loaded: a home found nowhere is gone. */
+  discoveryComplete: boolean;
+  /** Discovery complete and every detail page read. */
   complete: boolean;
 }
 
@@ -41,38 +49,53 @@ export async function scrapeSource(options: ScrapeOptions): Promise<ScrapeResult
   const adapter = getAdapter(options.adapter);
   if (!adapter) throw new Error(`no listing source adapter named "${options.adapter}"`);
   const crawler = new Crawler({ ...options, maxPages: options.maxPages ?? CRAWLER_DEFAULTS.maxPages });
-  const found = await adapter.discover(crawler);
+  const discovery = await adapter.discover(crawler);
   // Pages robots.txt forbids are not ours to read: they are neither fetched nor counted as failures.
-  const allowed = await Promise.all(found.map((url) => crawler.allows(url)));
-  const urls = found.filter((_, i) => allowed[i]);
-  const discoveryClean = crawler.errors.length === 0;
-  const seen = new Map<string, NormalizedListing>();
-  let failedPages = 0;
+  const allowed = await Promise.all(discovery.urls.map((url) => crawler.allows(url)));
+  const urls = discovery.urls.filter((_, i) => allowed[i]);
+  // Homes robots.txt hides cannot be confirmed either way: they count as unread, not as failures.
+  const unread = discovery.urls.filter((_, i) => !allowed[i]);
+  const forbidden = unread.length;
+  const gone: string[] = [];
+  const seen = new Map<string, ScrapedListing>();
 
   await crawler.map(urls, async (url) => {
-    const page = await crawler.get(url);
-    if (!page) {
-      failedPages++;
+    const result = await crawler.fetchPage(url);
+    if (result.kind === "missing") {
+      gone.push(url);
       return;
     }
+    if (result.kind !== "page") {
+      unread.push(url);
+      return;
+    }
+    const page = result.page;
+    const movedAway = page.redirected && !adapter.isListingUrl(new URL(page.finalUrl));
     try {
-      const raw = await adapter.extract(page.body, page.url);
+      const raw = movedAway ? null : await adapter.extract(page.body, page.finalUrl);
       if (!raw) {
-        failedPages++;
+        if (page.redirected) {
+          gone.push(url);
+          return;
+        }
+        unread.push(url);
         crawler.errors.push(`${page.url}: no listing data found on the page`);
         return;
       }
-      const result = normalizeListing(raw, page.url);
-      if (!result.ok) {
-        failedPages++;
-        crawler.errors.push(`${page.url}: ${result.error}`);
+      const normalized = normalizeListing(raw, page.redirected ? page.finalUrl : page.url);
+      if (!normalized.ok) {
+        unread.push(url);
+        crawler.errors.push(`${page.url}: ${normalized.error}`);
         return;
       }
+      const fieldSources = (raw[FIELD_SOURCES_KEY] ?? {}) as ListingFieldSources;
       // Two URLs for one home (old slug and new) keep the first.
-      if (!seen.has(result.listing.sourceKey)) seen.set(result.listing.sourceKey, result.listing);
+      if (!seen.has(normalized.listing.sourceKey)) {
+        seen.set(normalized.listing.sourceKey, { ...normalized.listing, fieldSources });
+      }
       options.onProgress?.(crawler.pagesFetched, seen.size);
     } catch (error) {
-      failedPages++;
+      unread.push(url);
       crawler.errors.push(
         `${page.url}: extraction failed: ${error instanceof Error ? error.message : error}`,
       );
@@ -80,11 +103,15 @@ export async function scrapeSource(options: ScrapeOptions): Promise<ScrapeResult
   });
 
   if (crawler.skippedByCap > 0) crawler.errors.push(`${crawler.skippedByCap} URLs not fetched (page cap)`);
+  const discoveryComplete = discovery.complete;
   return {
     listings: [...seen.values()],
     pagesFetched: crawler.pagesFetched,
     errors: crawler.errors,
     discovered: urls.length,
-    complete: discoveryClean && failedPages === 0 && urls.length > 0,
+    gone,
+    unread,
+    discoveryComplete,
+    complete: discoveryComplete && unread.length === forbidden && urls.length > 0,
   };
 }

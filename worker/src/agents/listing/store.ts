@@ -5,16 +5,27 @@ import { chunk, chunkRows, D1_MAX_PARAMS } from "../../lib/d1";
 import type { Db } from "../../lib/db";
 import { newId } from "../../lib/ids";
 import { CONTENT_FIELDS, diffContent, eventsOf, type ListingContent } from "./changes";
-import type { NormalizedListing } from "./types";
+import type { ScrapedListing } from "./scrape";
 
-export type HashedListing = { listing: NormalizedListing; hash: string };
+export type HashedListing = { listing: ScrapedListing; hash: string };
+
+/**
+ * What a run proves about listings it did not find. A listing goes off-market when its own page said so
+ * (`gone`), or when it is absent from a crawl whose discovery was complete; a listing whose page could not
+ * be read (`unread`) stays as it is.
+ */
+export interface RemovalEvidence {
+  gone: ReadonlySet<string>;
+  unread: ReadonlySet<string>;
+  discoveryComplete: boolean;
+}
 export type ApplyCounts = { new: number; changed: number; removed: number };
 
 const contentColumns = Object.fromEntries(CONTENT_FIELDS.map((field) => [field, listings[field]])) as {
   [K in (typeof CONTENT_FIELDS)[number]]: (typeof listings)[K];
 };
 
-function contentOf(listing: NormalizedListing): ListingContent {
+function contentOf(listing: ScrapedListing): ListingContent {
   return Object.fromEntries(CONTENT_FIELDS.map((field) => [field, listing[field]])) as ListingContent;
 }
 
@@ -37,7 +48,7 @@ export async function applyScrape(
     sourceId: string;
     runId: string;
     scraped: HashedListing[];
-    allowRemovals: boolean;
+    removals: RemovalEvidence;
     now: Date;
   },
 ): Promise<ApplyCounts> {
@@ -47,6 +58,7 @@ export async function applyScrape(
       id: listings.id,
       sourceKey: listings.sourceKey,
       contentHash: listings.contentHash,
+      fieldSources: listings.fieldSources,
       ...contentColumns,
     })
     .from(listings)
@@ -76,6 +88,7 @@ export async function applyScrape(
         sourceKey: listing.sourceKey,
         contentHash: hash,
         ...content,
+        fieldSources: listing.fieldSources,
         firstSeenAt: now,
         lastSeenAt: now,
       });
@@ -83,7 +96,15 @@ export async function applyScrape(
       continue;
     }
     const relisted = row.status === "off_market";
-    if (row.contentHash === hash && !relisted) continue;
+    if (row.contentHash === hash && !relisted) {
+      // Provenance is no content: a page that now gives a field another way costs one small write.
+      if (JSON.stringify(row.fieldSources) !== JSON.stringify(listing.fieldSources)) {
+        writes.push(
+          db.update(listings).set({ fieldSources: listing.fieldSources }).where(eq(listings.id, row.id)),
+        );
+      }
+      continue;
+    }
 
     const changes = diffContent(row, content);
     const events = eventsOf(row, content);
@@ -93,6 +114,7 @@ export async function applyScrape(
         .update(listings)
         .set({
           ...content,
+          fieldSources: listing.fieldSources,
           contentHash: hash,
           lastSeenAt: now,
           offMarketAt: null,
@@ -116,9 +138,13 @@ export async function applyScrape(
     }
   }
 
-  const removed = input.allowRemovals
-    ? existing.filter((row) => !seen.has(row.sourceKey) && row.status !== "off_market")
-    : [];
+  const { gone, unread, discoveryComplete } = input.removals;
+  const removed = existing.filter((row) => {
+    if (seen.has(row.sourceKey) || row.status === "off_market") return false;
+    const url = row.sourceUrl ?? "";
+    if (gone.has(url)) return true;
+    return discoveryComplete && !unread.has(url);
+  });
   for (const ids of chunk(
     removed.map((row) => row.id),
     D1_MAX_PARAMS - 3,

@@ -1,0 +1,94 @@
+// Layered extraction for any builder's detail page: JSON-LD, then microdata, then visible labels, then the
+// adapter's own selectors, each layer filling only what the earlier ones left unknown.
+
+import { ContentMarks } from "../sources/html";
+import type { RawListing } from "../types";
+import { LayeredListing, type LayerValues } from "./fields";
+import { readJsonLd } from "./jsonld";
+import { fieldForLabel, type LabelPair, readLabels, splitAriaLabel, visibleMarkup } from "./labels";
+import { MicrodataReader } from "./microdata";
+
+/** What an adapter adds for its own site; both layers count as "selector". */
+export interface SiteSelectors {
+  /**
+   * Pass 1, on every page: cheap handlers for the site's own structured data (one attribute, say).
+   * Returns a reader called after the pass.
+   */
+  structured?(rewriter: HTMLRewriter): () => LayerValues;
+  /** Pass 2, only when fields are still unknown: the site's selectors; `marks` cut element contents. */
+  selectors?(rewriter: HTMLRewriter, marks: ContentMarks): (contents: Contents) => LayerValues;
+}
+
+export type Contents = readonly { label: string; content: string }[];
+
+const ARIA_PREFIX = "aria_";
+
+// Handler calls cost more than parsing, so the common page (JSON-LD plus the site's data) is read in one
+// pass with about five calls; the second pass runs only when a field is unknown or the page carries
+// microdata or labelled pairs, which outrank the adapter's selectors.
+const LABEL_HINTS = ["itemprop", "<dl", "<th", "aria-label"];
+
+/** Reads one detail page; null when no layer finds anything. Field provenance rides on the result. */
+export async function extractListing(html: string, site: SiteSelectors = {}): Promise<RawListing | null> {
+  const marks = new ContentMarks();
+  const pass1 = new HTMLRewriter().on('script[type="application/ld+json"]', {
+    element(el) {
+      marks.markScript(el);
+    },
+  });
+  const readStructured = site.structured?.(pass1);
+  const output = await pass1.transform(new Response(html)).text();
+  const ld = readJsonLd(marks.readScripts(output));
+  const siteData = readStructured?.() ?? {};
+
+  const listing = new LayeredListing();
+  if (ld) listing.fill(ld.values, "json_ld");
+  const needsPass2 =
+    new LayeredListing()
+      .fill(ld?.values ?? {}, "json_ld")
+      .fill(siteData, "selector")
+      .missing().length > 0 || LABEL_HINTS.some((hint) => html.includes(hint));
+  if (!needsPass2) {
+    if (ld?.ambiguousStatus) listing.fallback(ld.ambiguousStatus, "json_ld");
+    return listing.fill(siteData, "selector").toRaw();
+  }
+
+  const marks2 = new ContentMarks();
+  const pass2 = new HTMLRewriter();
+  const microdata = html.includes("itemprop") ? new MicrodataReader(marks2) : null;
+  if (microdata) pass2.on("[itemprop]", microdata);
+  const aria: LabelPair[] = [];
+  const ariaLabels: string[] = [];
+  if (html.includes("aria-label")) {
+    pass2.on("[aria-label]", {
+      element(el) {
+        const label = el.getAttribute("aria-label") ?? "";
+        const pair = splitAriaLabel(label);
+        if (pair) aria.push(pair);
+        else if (fieldForLabel(label)) {
+          // Marker labels are word characters only: the label itself is kept aside.
+          marks2.wrap(el, `${ARIA_PREFIX}${ariaLabels.length}`);
+          ariaLabels.push(label);
+        }
+      },
+    });
+  }
+  const readSelectors = site.selectors?.(pass2, marks2);
+  const output2 = await pass2.transform(new Response(html)).text();
+  const contents = marks2.read(output2);
+  for (const { label, content } of contents) {
+    const ariaLabel = label.startsWith(ARIA_PREFIX)
+      ? ariaLabels[Number(label.slice(ARIA_PREFIX.length))]
+      : undefined;
+    if (ariaLabel !== undefined) aria.push([ariaLabel, content]);
+  }
+
+  const md = microdata?.read(contents);
+  if (md) listing.fill(md.values, "microdata");
+  listing.fill(readLabels(visibleMarkup(html), aria), "label");
+  listing.fill(siteData, "selector");
+  if (readSelectors) listing.fill(readSelectors(contents), "selector");
+  if (ld?.ambiguousStatus) listing.fallback(ld.ambiguousStatus, "json_ld");
+  if (md?.ambiguousStatus) listing.fallback(md.ambiguousStatus, "microdata");
+  return listing.toRaw();
+}
