@@ -197,18 +197,11 @@ export const INSTAGRAM_LIMITS = {
   mentions: LIMITS.instagramMentions,
 } as const;
 
-const HASHTAG = /(?<![\p{L}\p{N}_&#])#[\p{L}\p{N}_]+/gu;
-const MENTION = /(?<![\p{L}\p{N}_@.])@[A-Za-z0-9_]+(?:\.[A-Za-z0-9_]+)*/gu;
 /** Hashtags and mentions, for showing them link-coloured; the rest stays plain text. */
 export const TAG_OR_MENTION = /((?<![\p{L}\p{N}_&#@.])[#@][\p{L}\p{N}_]+(?:\.[\p{L}\p{N}_]+)*)/u;
 
-export function countHashtags(text: string): number {
-  return text.match(HASHTAG)?.length ?? 0;
-}
-
-export function countMentions(text: string): number {
-  return text.match(MENTION)?.length ?? 0;
-}
+// Counted as `content.update` counts them.
+export { countHashtags, countMentions } from "db/rules";
 
 /** Characters as people count them (an emoji is one). */
 export function characterCount(text: string): number {

@@ -1,5 +1,6 @@
 import { useMutation, useQueryClient, useSuspenseQuery } from "@tanstack/react-query";
 import { createFileRoute, Link, notFound, useNavigate } from "@tanstack/react-router";
+import { contentLimitProblems } from "db/rules";
 import { useMemo, useState } from "react";
 import { updateContentInput } from "worker/schemas/content";
 import { FormAlert, SubmitButton, TextAreaField } from "../components/Field";
@@ -14,7 +15,7 @@ import { usePageTitle } from "../lib/title";
 import { type Agent, trpc } from "../trpc";
 import { ComplianceWarnings } from "./-components/ComplianceWarnings";
 import { ContentStatusBadge, KindIcon, WriterBadge } from "./-components/ContentBadges";
-import { ContentPreview } from "./-components/ContentPreview";
+import { ContentPreview, LimitCounters } from "./-components/ContentPreview";
 import { invalidateContent, pollWhileSettling } from "./-components/contentQueries";
 import { PieceActions } from "./-components/PieceActions";
 import { EventTimeline, MarketingRequests, PostStatus, VersionList } from "./-components/PieceHistory";
@@ -86,6 +87,7 @@ function PieceView({ piece, me }: { piece: PieceDetail; me: Agent }) {
       <div className="piece-layout">
         <div className="piece-main">
           <StatusNotice piece={piece} />
+          <RepairNotes repairs={piece.repairs} />
           {showText && (
             <ComplianceWarnings
               flags={piece.complianceFlags}
@@ -207,12 +209,37 @@ function StatusNotice({ piece }: { piece: PieceDetail }) {
           <p>
             <strong>Drafting failed.</strong> {piece.error ?? "The content agent could not write this draft."}
           </p>
-          <p>Reject it to clear it from your list, then initiate content creation again from the listing.</p>
+          <p>Try again to draft a new version, or reject it to clear it from your list.</p>
+          {piece.errorDetail && (
+            <details className="failure-details">
+              <summary>Technical details</summary>
+              <p className="failure-detail-text">{piece.errorDetail}</p>
+            </details>
+          )}
         </div>
       );
     default:
       return null;
   }
+}
+
+/** What the writer fixed in the model's draft before it could be used: worth knowing, not a problem. */
+function RepairNotes({ repairs }: { repairs: string[] }) {
+  if (repairs.length === 0) return null;
+  return (
+    <div className="alert alert-info alert-stack">
+      <p>
+        <strong>{repairs.length === 1 ? "One fix" : `${repairs.length} fixes`} to the writer's draft.</strong>{" "}
+        Check that the text still reads well.
+      </p>
+      <ul className="repair-notes">
+        {repairs.map((repair, i) => (
+          // biome-ignore lint/suspicious/noArrayIndexKey: the notes of one version never reorder
+          <li key={i}>{repair}</li>
+        ))}
+      </ul>
+    </div>
+  );
 }
 
 type EditValues = { body: string };
@@ -233,10 +260,14 @@ function EditForm({ piece, onCancel }: { piece: PieceDetail; onCancel: () => voi
             error: { issues: [{ path: ["body"], message: "Change the text before saving, or cancel" }] },
           };
         }
+        const over = contentLimitProblems(piece.kind, body);
+        if (over.length > 0) {
+          return { success: false, error: { issues: [{ path: ["body"], message: over.join(" ") }] } };
+        }
         return updateContentInput.safeParse({ id: piece.id, body });
       },
     }),
-    [piece.id, piece.body],
+    [piece.id, piece.body, piece.kind],
   );
   const form = useForm({
     initialValues: { body: piece.body },
@@ -257,6 +288,7 @@ function EditForm({ piece, onCancel }: { piece: PieceDetail; onCancel: () => voi
         hint={`${formatCount(count)} ${count === 1 ? "character" : "characters"}. Saving keeps this version in the history and checks the new text again.`}
         field={form.field("body")}
       />
+      <LimitCounters kind={piece.kind} body={form.values.body} />
       <div className="form-actions">
         <SubmitButton pending={form.pending} pendingLabel="Saving…">
           Save as new version

@@ -269,7 +269,7 @@ function PieceCard({ piece }: { piece: OpenPiece }) {
             : "The content agent is writing this draft."}
         </p>
       ) : piece.status === "failed" ? (
-        <p className="piece-card-error">{piece.error ?? "Drafting failed."}</p>
+        <p className="piece-card-error">{piece.error ?? "Drafting failed."} Open it to try again.</p>
       ) : (
         <p className="piece-card-snippet">{snippet(piece.body)}</p>
       )}

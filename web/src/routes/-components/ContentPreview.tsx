@@ -1,12 +1,9 @@
+import { contentLimitCounts } from "db/rules";
 import { useId, useState } from "react";
 import {
   type ContentKind,
-  characterCount,
-  countHashtags,
-  countMentions,
   facebookParts,
   flyerParts,
-  INSTAGRAM_LIMITS,
   type InstagramParts,
   instagramParts,
   TAG_OR_MENTION,
@@ -146,7 +143,7 @@ function FacebookPreview({ body, structured, listing, agent }: PreviewProps) {
           </span>
         </div>
       </article>
-      <p className="preview-count">{formatCount(characterCount(body))} characters</p>
+      <LimitCounters kind="facebook_post" body={body} />
     </div>
   );
 }
@@ -182,11 +179,6 @@ function InstagramPreview({ body, structured, listing, agent }: PreviewProps) {
   const full = instagramText(instagramParts(structured, body));
   const long = full.length > FOLD_AT + 10;
   const handle = handleOf(agent.name);
-  const counters = [
-    { label: "Characters", value: characterCount(full), max: INSTAGRAM_LIMITS.characters },
-    { label: "Hashtags", value: countHashtags(full), max: INSTAGRAM_LIMITS.hashtags },
-    { label: "Mentions", value: countMentions(full), max: INSTAGRAM_LIMITS.mentions },
-  ];
   return (
     <div className="preview">
       <article className="ig-post" aria-label="Instagram caption preview">
@@ -219,18 +211,30 @@ function InstagramPreview({ body, structured, listing, agent }: PreviewProps) {
           )}
         </p>
       </article>
-      <ul className="preview-counters" aria-label="Instagram limits">
-        {counters.map((counter) => {
-          const over = counter.value > counter.max;
-          return (
-            <li className={over ? "counter counter-over" : "counter"} key={counter.label}>
-              {counter.label}: {formatCount(counter.value)} / {formatCount(counter.max)}
-              {over && <span> — over the limit</span>}
-            </li>
-          );
-        })}
-      </ul>
+      <LimitCounters kind="instagram_caption" body={full} />
     </div>
+  );
+}
+
+/**
+ * One counter per limit of the kind (db/rules counts them, as `content.update` enforces them); a counter over
+ * its limit says so in words, not only in colour.
+ */
+export function LimitCounters({ kind, body }: { kind: ContentKind; body: string }) {
+  const platform =
+    kind === "facebook_post" ? "Facebook" : kind === "instagram_caption" ? "Instagram" : "Flyer";
+  return (
+    <ul className="preview-counters" aria-label={`${platform} limits`}>
+      {contentLimitCounts(kind, body).map((limit) => {
+        const over = limit.count > limit.max;
+        return (
+          <li className={over ? "counter counter-over" : "counter"} key={limit.label}>
+            {limit.label}: {formatCount(limit.count)} / {formatCount(limit.max)}
+            {over && <span> — over the limit</span>}
+          </li>
+        );
+      })}
+    </ul>
   );
 }
 
@@ -264,7 +268,7 @@ function FlyerPreview({ body, structured, listing, agent }: PreviewProps) {
           {contact && <p>{contact}</p>}
         </footer>
       </article>
-      <p className="preview-count">{formatCount(characterCount(body))} characters</p>
+      <LimitCounters kind="flyer_text" body={body} />
     </div>
   );
 }

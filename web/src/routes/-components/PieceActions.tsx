@@ -1,5 +1,6 @@
 import { useQueryClient } from "@tanstack/react-query";
 import { Link, useNavigate } from "@tanstack/react-router";
+import { type ContentAction, isActionAllowed as isAllowed } from "db/rules";
 import { useId, useMemo, useState } from "react";
 import { contentActionInput } from "worker/schemas/content";
 import {
@@ -11,9 +12,7 @@ import {
   TextField,
 } from "../../components/Field";
 import {
-  type ContentAction,
   epochToZonedInput,
-  isAllowed,
   type MarketingResponse,
   type PieceDetail,
   RESPONSE_LABELS,
@@ -73,6 +72,7 @@ export function PieceActions({
 }) {
   const [open, setOpen] = useState<Panel | null>(null);
   const [done, setDone] = useState<string | null>(null);
+  const [failure, setFailure] = useState<string | null>(null);
   const action = useContentAction(piece.kind);
   const panelId = useId();
   const status = piece.status;
@@ -108,6 +108,9 @@ export function PieceActions({
   return (
     <div className="piece-actions">
       <div className="piece-action-buttons">
+        {isAllowed("retry", status) && (
+          <RetryButton piece={piece} action={action} disabled={busy} onError={setFailure} />
+        )}
         {button(
           "approve",
           "approve_and_post",
@@ -136,6 +139,7 @@ export function PieceActions({
       {closed && !done && (
         <p className="field-hint">{CLOSED_HINTS[status] ?? "Nothing to decide on this draft."}</p>
       )}
+      <FormAlert message={failure} />
       <p className="form-status" role="status">
         {done}
       </p>
@@ -190,6 +194,40 @@ const CLOSED_HINTS: Partial<Record<PieceDetail["status"], string>> = {
   rejected: "Rejected. This draft will not be used.",
   superseded: "A newer version replaced this one.",
 };
+
+/** "Try again" on a failed draft: a new version is drafted in its place, and opened. */
+function RetryButton({
+  piece,
+  action,
+  disabled,
+  onError,
+}: {
+  piece: PieceDetail;
+  action: Action;
+  disabled: boolean;
+  onError: (message: string) => void;
+}) {
+  const navigate = useNavigate();
+  return (
+    <button
+      className="button button-primary"
+      type="button"
+      disabled={disabled}
+      onClick={async () => {
+        try {
+          const result = await action.mutateAsync({ id: piece.id, action: "retry" });
+          if ("pieceId" in result) {
+            await navigate({ to: "/approvals/$pieceId", params: { pieceId: result.pieceId }, search: true });
+          }
+        } catch (error) {
+          onError(error instanceof Error ? error.message : "Could not try again. Reload and retry.");
+        }
+      }}
+    >
+      {action.isPending ? "Starting…" : "Try again"}
+    </button>
+  );
+}
 
 type FormProps = {
   piece: PieceDetail;

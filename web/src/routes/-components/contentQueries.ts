@@ -1,10 +1,10 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import type { inferRouterInputs } from "@trpc/server";
+import { IN_PROGRESS_CONTENT_STATUSES } from "db/rules";
 import type { AppRouter } from "worker/router";
 import {
   type ContentKind,
   type ContentStatus,
-  isDrafting,
   isOpenStatus,
   type OpenPiece,
   type PieceDetail,
@@ -17,15 +17,20 @@ export type ActionInput = Inputs["action"];
 /** While the content agent writes, lists refresh often enough to show the drafts as they land. */
 const POLL_MS = 1500;
 
-/** `refetchInterval` for lists of open pieces: often while any of them is being drafted. */
-export function pollWhileDrafting(query: { state: { data?: OpenPiece[] } }): number | false {
-  return query.state.data?.some((piece) => isDrafting(piece.status)) ? POLL_MS : false;
+/** The content agent is still working on it; nothing else changes a piece without Chris. */
+function inProgress(status: ContentStatus): boolean {
+  return (IN_PROGRESS_CONTENT_STATUSES as readonly ContentStatus[]).includes(status);
 }
 
-/** Still changing on its own: being drafted, or a post about to go out. */
+/** `refetchInterval` for lists of pieces: often while one is in progress, never while all are idle. */
+export function pollWhileDrafting(query: { state: { data?: OpenPiece[] } }): number | false {
+  return query.state.data?.some((piece) => inProgress(piece.status)) ? POLL_MS : false;
+}
+
+/** Still changing on its own: in progress, or a post about to go out. */
 function isSettling(piece: PieceDetail | undefined): boolean {
   if (!piece) return false;
-  if (isDrafting(piece.status) || piece.status === "posting") return true;
+  if (inProgress(piece.status)) return true;
   const soon = Date.now() + 5_000;
   return piece.posts.some(
     (post) => (post.status === "scheduled" || post.status === "publishing") && post.scheduledAt <= soon,
@@ -54,6 +59,8 @@ function expectedStatus(input: ActionInput, kind: ContentKind): ContentStatus {
       return "sent_to_marketing";
     case "record_marketing_response":
       return "pending_approval";
+    case "retry":
+      return "superseded";
   }
 }
 
