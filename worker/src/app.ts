@@ -4,7 +4,7 @@ import { Hono } from "hono";
 import { sameOriginMutations, trpcRefusal } from "./lib/csrf";
 import { SECURITY_HEADERS } from "./lib/security-headers";
 import { imagesApp } from "./routes/images";
-import { createContext } from "./trpc/init";
+import { createContext, devToolsEnabled } from "./trpc/init";
 import { appRouter } from "./trpc/router";
 
 export const app = new Hono<{ Bindings: Env }>();
@@ -57,6 +57,9 @@ app.use(
 );
 
 app.all("/api/*", (c) => c.json({ error: "Not found" }, 404));
+
+// The development pages (wrangler.toml's run_worker_first sends /dev/* here) exist only with the flag.
+app.all("/dev/*", (c) => (devToolsEnabled(c.env) ? c.env.ASSETS.fetch(c.req.raw) : c.text("Not found", 404)));
 
 // Anything else that reaches the Worker is a page: hand it to the static assets (SPA fallback included).
 app.all("*", (c) => c.env.ASSETS.fetch(c.req.raw));

@@ -1,16 +1,16 @@
-import { useSuspenseQuery } from "@tanstack/react-query";
-import { createFileRoute, Link, notFound } from "@tanstack/react-router";
+import { useMutation, useSuspenseQuery } from "@tanstack/react-query";
+import { createFileRoute, notFound } from "@tanstack/react-router";
 import { EmptyState, PageHeader } from "../components/PageHeader";
 import { useMe } from "../lib/auth";
 import type { OutboxEmail } from "../lib/content";
-import { errorCode } from "../lib/errors";
+import { errorCode, errorMessage } from "../lib/errors";
 import { formatDateTime } from "../lib/format";
 import { trpc } from "../trpc";
 
 // Always fresh: the app shell's probe caches the outbox too, and emails arrive while Chris works elsewhere.
 const outboxQueryOptions = () => trpc.dev.outbox.queryOptions(undefined, { staleTime: 0 });
 
-// Development only: the worker answers NOT_FOUND in production, and so does this page.
+// Development only: without DEV_TOOLS_ENABLED the worker answers NOT_FOUND, and so does this page.
 export const Route = createFileRoute("/_app/dev/outbox")({
   loader: async ({ context }) => {
     try {
@@ -30,21 +30,31 @@ const STATUS_LABELS: Record<OutboxEmail["status"], string> = {
 };
 
 /**
- * The review link the worker put in the email, as a path on this site. The text also holds the draft
- * (untrusted), so only a link to this origin's review page counts, and the last one (the worker's own line).
+ * The stored email has its link's token redacted; in development the worker mints a fresh link for it
+ * (the emailed one stops working), so the review page can be tried without a real mailbox.
  */
-function reviewTokenOf(text: string): string | null {
-  let token: string | null = null;
-  for (const match of text.matchAll(/https?:\/\/[^\s<>"]+/g)) {
-    try {
-      const url = new URL(match[0]);
-      const found = /^\/marketing\/([\w-]{20,100})$/.exec(url.pathname);
-      if (url.origin === window.location.origin && found?.[1]) token = found[1];
-    } catch {
-      // Not a URL after all.
-    }
+function ReviewLinkAction({ emailId }: { emailId: string }) {
+  const reviewLink = useMutation(trpc.dev.reviewLink.mutationOptions());
+  if (reviewLink.data) {
+    return (
+      <p>
+        <a href={reviewLink.data.path}>Open review link</a>
+      </p>
+    );
   }
-  return token;
+  return (
+    <p>
+      <button
+        type="button"
+        className="button button-quiet"
+        disabled={reviewLink.isPending}
+        onClick={() => reviewLink.mutate({ emailId })}
+      >
+        Create review link
+      </button>
+      {reviewLink.isError && <span role="alert"> {errorMessage(reviewLink.error)}</span>}
+    </p>
+  );
 }
 
 function OutboxPage() {
@@ -55,14 +65,13 @@ function OutboxPage() {
       <PageHeader
         documentTitle="Outbox (dev)"
         title="Email outbox"
-        description="Development only: emails that would have been sent on your behalf. Without an email API key they stop here."
+        description="Development only: emails that would have been sent on your behalf, with review links redacted. Without an email API key they stop here."
       />
       {emails.length === 0 ? (
         <EmptyState>No emails yet. Sending a draft to marketing puts one here.</EmptyState>
       ) : (
         <ul className="outbox">
           {emails.map((email) => {
-            const token = reviewTokenOf(email.text);
             return (
               <li key={email.id}>
                 <article className="card outbox-email" aria-label={email.subject}>
@@ -76,13 +85,7 @@ function OutboxPage() {
                       {formatDateTime(email.createdAt, me.timezone)}
                     </time>
                   </p>
-                  {token && (
-                    <p>
-                      <Link to="/marketing/$token" params={{ token }}>
-                        Open review link
-                      </Link>
-                    </p>
-                  )}
+                  {email.hasReviewLink && <ReviewLinkAction emailId={email.id} />}
                   <pre className="outbox-text">{email.text}</pre>
                 </article>
               </li>

@@ -1,5 +1,6 @@
-// The one email client: a Resend-compatible HTTP API. With no EMAIL_API_KEY (local development) messages
-// are only stored in the outbox table, which a development-only page shows.
+// The one email client: a Resend-compatible HTTP API. Every message is kept in the outbox table, with its
+// secrets (a review link's token) redacted: the provider gets the real message, the table a copy. With no
+// EMAIL_API_KEY (local development) messages are only stored, and the development-only page shows them.
 import { emailOutbox } from "db";
 import { eq } from "drizzle-orm";
 import type { Db } from "./db";
@@ -13,7 +14,15 @@ export type EmailMessage = {
   /** Same key, same message: a retry never sends twice (the provider dedupes on it too). */
   idempotencyKey: string;
   agentId: string | null;
+  /** Strings (link tokens) that reach the provider but are never stored. */
+  secrets?: readonly string[];
 };
+
+export const REDACTED = "[redacted]";
+
+function redact(value: string, secrets: readonly string[]): string {
+  return secrets.reduce((text, secret) => (secret ? text.replaceAll(secret, REDACTED) : text), value);
+}
 
 export type EmailConfig = { apiUrl: string; apiKey: string; from: string; fetch?: typeof fetch };
 export type EmailResult = { status: "stored" | "sent"; id: string };
@@ -43,13 +52,14 @@ export async function sendEmail(db: Db, config: EmailConfig, message: EmailMessa
   if (existing && existing.status !== "failed") return { status: existing.status, id: existing.id };
 
   const id = existing?.id ?? newId();
+  const secrets = message.secrets ?? [];
   const row = {
     id,
     agentId: message.agentId,
     toAddress: message.to,
-    subject: message.subject,
-    html: message.html,
-    text: message.text,
+    subject: redact(message.subject, secrets),
+    html: redact(message.html, secrets),
+    text: redact(message.text, secrets),
     idempotencyKey: message.idempotencyKey,
   };
   if (!config.apiKey) {

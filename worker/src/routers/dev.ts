@@ -1,16 +1,11 @@
-import { TRPCError } from "@trpc/server";
 import { emailOutbox } from "db";
 import { desc, eq } from "drizzle-orm";
-import { protectedProcedure, router } from "../trpc/init";
-
-/** Development-only tools; production answers NOT_FOUND. */
-const devProcedure = protectedProcedure.use(({ ctx, next }) => {
-  if (ctx.env.APP_ENV === "production") throw new TRPCError({ code: "NOT_FOUND" });
-  return next();
-});
+import * as z from "zod/mini";
+import { carriesReviewLink, reissueReviewLink } from "../services/marketing";
+import { devProcedure, router } from "../trpc/init";
 
 export const devRouter = router({
-  /** The local email outbox: what would have been sent on this agent's behalf. */
+  /** The local email outbox: what would have been sent on this agent's behalf (secrets redacted). */
   outbox: devProcedure.query(async ({ ctx }) => {
     const rows = await ctx.db
       .select()
@@ -18,6 +13,15 @@ export const devRouter = router({
       .where(eq(emailOutbox.agentId, ctx.agent.id))
       .orderBy(desc(emailOutbox.createdAt))
       .limit(50);
-    return rows.map((row) => ({ ...row, createdAt: row.createdAt.getTime() }));
+    return rows.map(({ idempotencyKey, ...row }) => ({
+      ...row,
+      createdAt: row.createdAt.getTime(),
+      // The stored copy has no working link: the page asks reviewLink for a fresh one.
+      hasReviewLink: row.status === "stored" && carriesReviewLink(idempotencyKey),
+    }));
   }),
+  /** A working review link for a marketing email that stayed in the local outbox (replaces its token). */
+  reviewLink: devProcedure
+    .input(z.object({ emailId: z.string().check(z.minLength(1), z.maxLength(64)) }))
+    .mutation(({ ctx, input }) => reissueReviewLink(ctx.db, ctx.agent.id, input.emailId)),
 });

@@ -16,9 +16,10 @@ const limited = publicProcedure.use(async ({ ctx, next }) => {
 });
 
 export const marketingRouter = router({
+  // A mutation (POST) although it only reads: the token travels in the body, never in a logged URL.
   review: limited
     .input(marketingTokenInput)
-    .query(({ ctx, input }) => marketingRequestByToken(ctx.db, input.token)),
+    .mutation(({ ctx, input }) => marketingRequestByToken(ctx.db, input.token)),
   respond: limited
     .input(marketingRespondInput)
     .mutation(({ ctx, input }) =>

@@ -1,5 +1,7 @@
 // The marketing department's review: a single-use, expiring link emailed with the draft. The link's
-// token is 256 random bits; only its SHA-256 is stored, so the database alone cannot forge or use a link.
+// token is 256 random bits; only its SHA-256 is stored (the outbox keeps the email with the token
+// redacted), so the database alone cannot forge or use a link. The token sits in the URL's fragment,
+// which browsers never send, so it stays out of request logs.
 import { sha256 } from "@oslojs/crypto/sha2";
 import { encodeBase64urlNoPadding, encodeHexLowerCase } from "@oslojs/encoding";
 import {
@@ -7,6 +9,7 @@ import {
   type ContentPiece,
   contentEvents,
   contentPieces,
+  emailOutbox,
   listings,
   marketingRequests,
   notifications,
@@ -29,6 +32,12 @@ const RESPONSE_LABELS: Record<Response, string> = {
 };
 
 const hashToken = (token: string) => encodeHexLowerCase(sha256(new TextEncoder().encode(token)));
+const newToken = () => encodeBase64urlNoPadding(crypto.getRandomValues(new Uint8Array(32)));
+/** The page reads the token from the fragment and posts it; a path or query would reach server logs. */
+export const reviewLinkPath = (token: string) => `/marketing#${token}`;
+const REQUEST_KEY_PREFIX = "marketing-request:";
+/** True for an outbox email that carries a review link (keyed by its marketing request). */
+export const carriesReviewLink = (idempotencyKey: string) => idempotencyKey.startsWith(REQUEST_KEY_PREFIX);
 
 export async function sendToMarketing(
   { db, env, agentId, origin }: ContentDeps,
@@ -50,7 +59,7 @@ export async function sendToMarketing(
     .from(listings)
     .where(eq(listings.id, piece.listingId))
     .limit(1);
-  const token = encodeBase64urlNoPadding(crypto.getRandomValues(new Uint8Array(32)));
+  const token = newToken();
   const requestId = newId();
   const expiresAt = new Date(Date.now() + MARKETING_LINK_TTL_MS);
   await db.insert(marketingRequests).values({
@@ -61,7 +70,7 @@ export async function sendToMarketing(
     tokenHash: hashToken(token),
     expiresAt,
   });
-  const link = `${origin}/marketing/${token}`;
+  const link = `${origin}${reviewLinkPath(token)}`;
   const what = `${KIND_LABELS[piece.kind]} for ${listing?.addressLine ?? "a listing"}`;
   const intro = `${agent.name} asks you to review this ${what}.`;
   try {
@@ -69,7 +78,8 @@ export async function sendToMarketing(
       to: agent.marketingEmail,
       subject: `Review requested: ${what}`,
       agentId,
-      idempotencyKey: `marketing-request:${requestId}`,
+      idempotencyKey: `${REQUEST_KEY_PREFIX}${requestId}`,
+      secrets: [token],
       text: [
         intro,
         note ? `Note: ${note}` : "",
@@ -101,6 +111,38 @@ export async function sendToMarketing(
     actor: "agent",
     note: `Sent to ${agent.marketingEmail}${note ? `: ${note}` : ""}`,
   });
+}
+
+/**
+ * Development tools only (the dev outbox): a fresh token for the open review request an email in the
+ * local outbox carries, since the stored email has its token redacted. The old token stops working. Only
+ * for emails that never left this machine (status "stored"), so no real recipient's link is replaced.
+ */
+export async function reissueReviewLink(db: Db, agentId: string, emailId: string, now = Date.now()) {
+  const [email] = await db
+    .select({ key: emailOutbox.idempotencyKey })
+    .from(emailOutbox)
+    .where(
+      and(eq(emailOutbox.id, emailId), eq(emailOutbox.agentId, agentId), eq(emailOutbox.status, "stored")),
+    )
+    .limit(1);
+  if (!email || !carriesReviewLink(email.key))
+    throw new ServiceError("NOT_FOUND", "No review link in this email");
+  const token = newToken();
+  const [request] = await db
+    .update(marketingRequests)
+    .set({ tokenHash: hashToken(token) })
+    .where(
+      and(
+        eq(marketingRequests.id, email.key.slice(REQUEST_KEY_PREFIX.length)),
+        eq(marketingRequests.agentId, agentId),
+        isNull(marketingRequests.usedAt),
+        gt(marketingRequests.expiresAt, new Date(now)),
+      ),
+    )
+    .returning({ id: marketingRequests.id });
+  if (!request) throw new ServiceError("NOT_FOUND", "This review link was already used or expired");
+  return { path: reviewLinkPath(token) };
 }
 
 /** What the marketing department sees behind its link; refuses unknown, used and expired links. */

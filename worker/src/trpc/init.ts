@@ -76,7 +76,7 @@ const serviceErrors = t.middleware(async ({ next }) => {
 // Cross-origin mutations are refused before tRPC runs: see lib/csrf.ts, mounted in app.ts.
 export const publicProcedure = t.procedure.use(serviceErrors);
 
-export const protectedProcedure = publicProcedure.use(async ({ ctx, next }) => {
+const requireSession = t.middleware(async ({ ctx, next }) => {
   const token = readSessionToken(ctx.req.headers.get("Cookie"));
   const auth = token ? await validateSessionToken(ctx.db, token) : null;
   if (!token || !auth) throw new TRPCError({ code: "UNAUTHORIZED", message: "Sign in to continue" });
@@ -84,3 +84,16 @@ export const protectedProcedure = publicProcedure.use(async ({ ctx, next }) => {
     ctx.resHeaders.append("Set-Cookie", sessionCookie(token, auth.session.expiresAt));
   return next({ ctx: { ...ctx, session: auth.session, agent: auth.agent } });
 });
+
+export const protectedProcedure = publicProcedure.use(requireSession);
+
+/** True only where DEV_TOOLS_ENABLED is "true" (.dev.vars, `pnpm dev`, the e2e servers), never by default. */
+export const devToolsEnabled = (env: Pick<Env, "DEV_TOOLS_ENABLED">) => env.DEV_TOOLS_ENABLED === "true";
+
+/** Development tools: NOT_FOUND, before the session is even read, unless DEV_TOOLS_ENABLED is "true". */
+export const devProcedure = publicProcedure
+  .use(({ ctx, next }) => {
+    if (!devToolsEnabled(ctx.env)) throw new TRPCError({ code: "NOT_FOUND", message: "Not found" });
+    return next();
+  })
+  .use(requireSession);
