@@ -202,3 +202,24 @@ export const LISTING_FIELD_SOURCES = ["json_ld", "microdata", "label", "selector
 export type ListingFieldSource = (typeof LISTING_FIELD_SOURCES)[number];
 /** Listing field (as the listing detail names it) -> where it came from; absent fields were not on the page. */
 export type ListingFieldSources = Partial<Record<string, ListingFieldSource>>;
+/** The listing fields whose provenance is kept, in the order the listing detail shows them. */
+export const LISTING_PROVENANCE_FIELDS = [
+  "addressLine",
+  "city",
+  "state",
+  "zip",
+  "community",
+  "planName",
+  "priceCents",
+  "status",
+  "beds",
+  "bathsFull",
+  "bathsHalf",
+  "sqft",
+  "garage",
+  "moveInDate",
+  "incentives",
+  "description",
+  "imageUrls",
+  "sourceKey",
+] as const;

@@ -1,6 +1,7 @@
 import {
   agentListingSources,
   ingestionRuns,
+  LISTING_PROVENANCE_FIELDS,
   type Listing,
   listingChanges,
   listingSources,
@@ -115,6 +116,7 @@ export async function getListing(db: Db, agentId: string, id: string, now = Date
       sourceUrl: listings.sourceUrl,
       lastSeenAt: listings.lastSeenAt,
       offMarketAt: listings.offMarketAt,
+      fieldSources: listings.fieldSources,
       sourceName: listingSources.name,
     })
     .from(listings)
@@ -134,7 +136,7 @@ export async function getListing(db: Db, agentId: string, id: string, now = Date
     .where(and(eq(listingChanges.listingId, id), eq(listingChanges.agentId, agentId)))
     .orderBy(desc(listingChanges.createdAt), desc(listingChanges.id))
     .limit(200);
-  const { description, sourceUrl, lastSeenAt, offMarketAt, sourceName, ...card } = row;
+  const { description, sourceUrl, lastSeenAt, offMarketAt, sourceName, fieldSources, ...card } = row;
   return {
     ...toCard(card, now),
     imageUrls: card.imageUrls,
@@ -143,6 +145,11 @@ export async function getListing(db: Db, agentId: string, id: string, now = Date
     sourceName,
     lastSeenAt: lastSeenAt.getTime(),
     offMarketAt: offMarketAt?.getTime() ?? null,
+    // Where each field was read on the builder's page; everything in a typed-in listing is the agent's.
+    fieldSources:
+      card.origin === "manual"
+        ? Object.fromEntries(LISTING_PROVENANCE_FIELDS.map((field) => [field, "manual" as const]))
+        : fieldSources,
     history: history.map((change) => ({ ...change, createdAt: change.createdAt.getTime() })),
   };
 }
