@@ -4,11 +4,12 @@ import {
   CONTENT_STATUSES,
   contentEvents,
   contentPieces,
+  contentRequests,
   emailOutbox,
   marketingRequests,
   postSchedule,
 } from "db";
-import { and, asc, eq } from "drizzle-orm";
+import { and, asc, desc, eq } from "drizzle-orm";
 import { describe, expect, inject, it } from "vitest";
 import type { ContentAction } from "../src/agents/content/approval";
 import { sendEmail } from "../src/lib/email";
@@ -216,9 +217,124 @@ describe("content approval (UserProxyAgent) through the API", () => {
   });
 });
 
+describe("Try again on a failed piece", () => {
+  async function failed(kind = "flyer_text") {
+    const drafted = await draftedPieces();
+    const piece = drafted.byKind[kind];
+    if (!piece) throw new Error("no piece");
+    await db()
+      .update(contentPieces)
+      .set({ status: "failed", error: "The writing service returned an unusable draft twice.", body: "" })
+      .where(eq(contentPieces.id, piece.id));
+    return { ...drafted, piece };
+  }
+
+  it("drafts a new version in place: same root, next version, the failed one superseded", {
+    timeout: 30_000,
+  }, async () => {
+    const { agent, listing, piece } = await failed();
+    const detail = await agent.browser.query<{ error: string; errorDetail: string | null }>("content.get", {
+      id: piece.id,
+    });
+    expect(detail.data.error).toBe("The writing service returned an unusable draft twice.");
+    const res = await agent.browser.mutate<{ status: string; pieceId: string }>("content.action", {
+      id: piece.id,
+      action: "retry",
+    });
+    expect(res.status).toBe(200);
+    expect(res.data.status).toBe("superseded");
+    const all = await settled(agent.agentId, listing.id);
+    const versions = all.filter((row) => row.rootId === piece.rootId).sort((a, b) => a.version - b.version);
+    expect(versions.map((row) => [row.version, row.status])).toEqual([
+      [1, "superseded"],
+      [2, "pending_approval"],
+    ]);
+    expect(versions[1]).toMatchObject({ id: res.data.pieceId, parentId: piece.id, kind: piece.kind });
+    expect(versions[1]?.body).not.toBe("");
+    const events = await db()
+      .select()
+      .from(contentEvents)
+      .where(eq(contentEvents.contentId, piece.id))
+      .orderBy(asc(contentEvents.createdAt));
+    expect(events.at(-1)).toMatchObject({ actor: "agent", action: "retry", fromStatus: "failed" });
+    // Its outbox row went out at once.
+    const [request] = await db()
+      .select()
+      .from(contentRequests)
+      .where(eq(contentRequests.agentId, agent.agentId))
+      .orderBy(desc(contentRequests.createdAt));
+    expect(request?.message).toMatchObject({ type: "retry_request", pieceId: res.data.pieceId });
+    expect(request?.dispatchedAt).not.toBeNull();
+
+    // Only from failed: the superseded one, or the new draft, can't be retried.
+    const again = await act(agent.browser, { id: piece.id, action: "retry" });
+    expect(again.status).toBe(409);
+    expect((await act(agent.browser, { id: res.data.pieceId, action: "retry" })).status).toBe(409);
+  });
+});
+
+describe("platform limits on edits (content.update)", () => {
+  const tags = (n: number, prefix = "#") => Array.from({ length: n }, (_, i) => `${prefix}tag${i}`).join(" ");
+
+  it("holds Instagram to 2,200 characters, 30 hashtags and 20 mentions, with field errors", {
+    timeout: 30_000,
+  }, async () => {
+    const { agent, byKind } = await draftedPieces();
+    const id = byKind.instagram_caption?.id;
+    const update = (body: string) => agent.browser.mutate<{ id: string }>("content.update", { id, body });
+    const cases: [string, RegExp][] = [
+      [`Just listed. ${"a".repeat(2200)}`, /Caption: 2,?213 characters, at most 2,?200/],
+      [`Just listed.\n\n${tags(31)}`, /Hashtags: 31 hashtags, at most 30/],
+      [`Say hi ${tags(21, "@")}`, /Mentions: 21 mentions, at most 20/],
+    ];
+    for (const [body, message] of cases) {
+      const res = await update(body);
+      expect(res.status).toBe(400);
+      expect(res.error?.data.fieldErrors?.body?.join(" ")).toMatch(message);
+    }
+    // Nothing was written by the refused edits.
+    const [piece] = await db()
+      .select()
+      .from(contentPieces)
+      .where(eq(contentPieces.id, id ?? ""));
+    expect(piece?.status).toBe("pending_approval");
+    // At the limits, and an email address is no mention.
+    const ok = await update(`Ask chris@sunshine.example ${tags(20, "@")}\n\n${tags(30)}`);
+    expect(ok.status).toBe(200);
+  });
+
+  it("holds Facebook and the flyer to their limits", { timeout: 30_000 }, async () => {
+    const { agent, byKind } = await draftedPieces();
+    const facebook = await agent.browser.mutate("content.update", {
+      id: byKind.facebook_post?.id,
+      body: `${"b".repeat(3001)}`,
+    });
+    expect(facebook.status).toBe(400);
+    expect(facebook.error?.data.fieldErrors?.body?.join(" ")).toMatch(/Post text: 3,?001 characters/);
+    const fbTags = await agent.browser.mutate("content.update", {
+      id: byKind.facebook_post?.id,
+      body: `Just listed.\n\n${tags(11)}`,
+    });
+    expect(fbTags.error?.data.fieldErrors?.body?.join(" ")).toMatch(/Hashtags: 11 hashtags, at most 10/);
+    const flyer = (body: string) =>
+      agent.browser.mutate("content.update", { id: byKind.flyer_text?.id, body });
+    const headline = await flyer(`${"H".repeat(81)}\n\nA lovely home.\n\nCall Sunshine Realty.`);
+    expect(headline.error?.data.fieldErrors?.body?.join(" ")).toMatch(/Headline: 81 characters, at most 80/);
+    const bullets = await flyer(
+      `Headline\n\nBody.\n\n${Array.from({ length: 9 }, (_, i) => `• Point ${i}`).join("\n")}\n\nCall us.`,
+    );
+    expect(bullets.error?.data.fieldErrors?.body?.join(" ")).toMatch(/Bullets: 9 bullets, at most 8/);
+    const longBullet = await flyer(`Headline\n\nBody.\n\n• ${"x".repeat(141)}\n\nCall us.`);
+    expect(longBullet.error?.data.fieldErrors?.body?.join(" ")).toMatch(/Longest bullet: 141 characters/);
+    const ok = await flyer("New home\n\nThree bedrooms.\n\n• Pool\n• Garage\n\nCall Sunshine Realty.");
+    expect(ok.status).toBe(200);
+  });
+});
+
 describe("the state machine: every action from every status", () => {
   // The expected table, stated here rather than read from the implementation's ALLOWED_FROM.
-  const EXPECTED: Record<Exclude<ContentAction, "edit">, string[]> = {
+  const EXPECTED: Record<ContentAction, string[]> = {
+    edit: ["pending_approval", "sent_to_marketing"],
     approve_and_post: ["pending_approval", "sent_to_marketing"],
     reject_discard: ["pending_approval", "sent_to_marketing", "failed"],
     request_revisions: ["pending_approval", "sent_to_marketing"],
@@ -245,7 +361,7 @@ describe("the state machine: every action from every status", () => {
         await db().update(contentPieces).set({ status }).where(eq(contentPieces.id, id));
         const before = await db().select().from(contentEvents).where(eq(contentEvents.contentId, id));
         const res = await act(agent.browser, { id, action, ...extra });
-        const allowed = EXPECTED[action as keyof typeof EXPECTED].includes(status);
+        const allowed = EXPECTED[action].includes(status);
         const label = `${action} from ${status}`;
         if (allowed) {
           expect(res.status, label).toBe(200);
@@ -265,6 +381,19 @@ describe("the state machine: every action from every status", () => {
           ).toHaveLength(before.length);
         }
       }
+    }
+  });
+
+  it("edits (content.update) only from the expected statuses", { timeout: 60_000 }, async () => {
+    const { agent, byKind } = await draftedPieces();
+    const id = byKind.facebook_post?.id ?? "";
+    for (const status of CONTENT_STATUSES) {
+      await db().update(contentPieces).set({ status }).where(eq(contentPieces.id, id));
+      const res = await agent.browser.mutate<{ id: string }>("content.update", {
+        id,
+        body: `Edited while ${status}. Call Sunshine Realty.`,
+      });
+      expect(res.status, status).toBe(EXPECTED.edit.includes(status) ? 200 : 409);
     }
   });
 
