@@ -268,12 +268,15 @@ export function sloppyContent(kind, payload) {
     bullets: [
       ...tidy.bullets.map((b) => `• ${b}`),
       `Open kitchen ${filler(150).trim()}`,
-      tidy.bullets[0] ?? "Open kitchen",
+      tidy.bullets[0] ?? "Covered lanai",
       "  ",
       "Covered lanai",
       "Bright living areas",
       "Walk-in closets",
       "Energy-efficient windows",
+      "Quartz countertops",
+      "Tile roof",
+      "Paver driveway",
     ],
     callToAction: `${tidy.callToAction} &lt;a href="javascript:alert(1)"&gt;Tap here&lt;/a&gt;${filler(220)}`,
   };
