@@ -4,6 +4,7 @@ import { Hono } from "hono";
 import { sameOriginMutations, trpcRefusal } from "./lib/csrf";
 import { SECURITY_HEADERS } from "./lib/security-headers";
 import { imagesApp } from "./routes/images";
+import { notificationsApp } from "./routes/notifications";
 import { createContext, devToolsEnabled } from "./trpc/init";
 import { appRouter } from "./trpc/router";
 
@@ -23,6 +24,7 @@ app.use("/api/*", sameOriginMutations());
 
 app.get("/api/health", (c) => c.json({ ok: true }));
 app.route("/api/images", imagesApp);
+app.route("/api/notifications", notificationsApp);
 
 // Refused before any procedure runs: a batch of sign-ins would race the throttle inside one request.
 app.use("/api/trpc/*", async (c, next) => {

@@ -1,6 +1,7 @@
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
+import { HUB_AGENT_HEADER } from "../src/durable-objects/notification-hub";
 import type { PostScheduler } from "../src/durable-objects/post-scheduler";
 
 describe("PostScheduler", () => {
@@ -31,10 +32,13 @@ describe("PostScheduler", () => {
 
 describe("NotificationHub", () => {
   it("pushes a broadcast to every open WebSocket of the agent", async () => {
-    const stub = env.NOTIFICATION_HUB.getByName(`agent-${crypto.randomUUID()}`);
+    const agentId = `agent-${crypto.randomUUID()}`;
+    const stub = env.NOTIFICATION_HUB.getByName(agentId);
     const sockets = await Promise.all(
       [1, 2].map(async () => {
-        const res = await stub.fetch("https://hub/connect", { headers: { Upgrade: "websocket" } });
+        const res = await stub.fetch("https://hub/connect", {
+          headers: { Upgrade: "websocket", [HUB_AGENT_HEADER]: agentId },
+        });
         expect(res.status).toBe(101);
         const socket = res.webSocket;
         if (!socket) throw new Error("no socket");
@@ -55,6 +59,20 @@ describe("NotificationHub", () => {
 
   it("refuses a plain request", async () => {
     const stub = env.NOTIFICATION_HUB.getByName("agent-x");
-    expect((await stub.fetch("https://hub/connect")).status).toBe(426);
+    expect(
+      (await stub.fetch("https://hub/connect", { headers: { [HUB_AGENT_HEADER]: "agent-x" } })).status,
+    ).toBe(426);
+  });
+
+  it("refuses an upgrade that did not come through the checked route, or names another agent", async () => {
+    const stub = env.NOTIFICATION_HUB.getByName("agent-y");
+    const direct = await stub.fetch("https://hub/connect", { headers: { Upgrade: "websocket" } });
+    expect(direct.status).toBe(403);
+    expect(direct.webSocket).toBeNull();
+    const other = await stub.fetch("https://hub/connect", {
+      headers: { Upgrade: "websocket", [HUB_AGENT_HEADER]: "agent-z" },
+    });
+    expect(other.status).toBe(403);
+    expect(await stub.broadcast({ type: "x" })).toBe(0);
   });
 });

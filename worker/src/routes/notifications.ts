@@ -1,0 +1,31 @@
+import { Hono } from "hono";
+import { HUB_AGENT_HEADER } from "../durable-objects/notification-hub";
+import { isSameOriginRequest } from "../lib/csrf";
+import { createDb } from "../lib/db";
+import { readSessionToken, validateSessionToken } from "../services/auth/sessions";
+
+/**
+ * GET /api/notifications/socket: the only way to the agent's NotificationHub. A WebSocket handshake is a
+ * GET that browsers send cross-site with cookies, so besides the session it needs our own Origin.
+ */
+export const notificationsApp = new Hono<{ Bindings: Env }>().get("/socket", async (c) => {
+  if (c.req.header("Upgrade")?.toLowerCase() !== "websocket")
+    return c.text("Expected a WebSocket upgrade", 426);
+  if (!isSameOriginRequest(c.req.raw, c.env.APP_ORIGIN)) return c.text("Cross-origin request refused", 403);
+  const token = readSessionToken(c.req.header("Cookie") ?? null);
+  const auth = token ? await validateSessionToken(createDb(c.env.DB), token) : null;
+  if (!auth) return c.text("Sign in to continue", 401);
+
+  const headers = new Headers(c.req.raw.headers);
+  // Set here and nowhere else: whatever the client sent under this name is replaced.
+  headers.set(HUB_AGENT_HEADER, auth.agent.id);
+  const upgraded = await c.env.NOTIFICATION_HUB.getByName(auth.agent.id).fetch(
+    new Request(c.req.raw.url, { headers }),
+  );
+  // Re-wrapped so the app's header middleware may add its headers (a forwarded response's are immutable).
+  return new Response(upgraded.body, {
+    status: upgraded.status,
+    headers: upgraded.headers,
+    webSocket: upgraded.webSocket,
+  });
+});
