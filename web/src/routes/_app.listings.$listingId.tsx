@@ -17,6 +17,7 @@ import { externalUrl, type ListingDetail } from "../lib/listings";
 import { usePageTitle } from "../lib/title";
 import { trpc } from "../trpc";
 import { ClampedText } from "./-components/ClampedText";
+import { FieldSources } from "./-components/FieldSources";
 import { NewBadge, PriceChangeMarker, StatusBadge } from "./-components/ListingBadges";
 import { ListingContent } from "./-components/ListingContent";
 import { ListingGallery } from "./-components/ListingGallery";
@@ -113,6 +114,7 @@ function ListingDetailPage() {
             )}
             {facts && <p className="detail-facts-line">{facts}</p>}
             <FactsTable listing={listing} timeZone={me.timezone} />
+            <FieldSources sources={listing.fieldSources} scraped={listing.origin === "scraped"} />
           </section>
           <section className="card detail-section" aria-labelledby="content-title">
             <h2 className="card-title" id="content-title">
