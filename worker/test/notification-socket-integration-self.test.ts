@@ -26,7 +26,8 @@ describe("GET /api/notifications/socket", () => {
 
   it("refuses a foreign or missing Origin even with a session (cross-site WebSocket hijacking)", async () => {
     const { browser } = await signedUpBrowser();
-    for (const headers of [{ Origin: "https://evil.example" }, { Origin: "null" }, {}]) {
+    const cases: Record<string, string>[] = [{ Origin: "https://evil.example" }, { Origin: "null" }, {}];
+    for (const headers of cases) {
       const res = await upgrade(browser, headers);
       expect(res.status).toBe(403);
       expect(res.webSocket).toBeNull();
