@@ -7,6 +7,7 @@ import { fakeLlmControl } from "../../tools/fake-llm/client.mjs";
 import { draftForMessage } from "../src/agents/content/consumer";
 import worker from "../src/index";
 import type { ContentGenerationMessage } from "../src/queues/messages";
+import { actOnPiece } from "../src/services/content";
 import { agentWithListings, db, piecesOf } from "./helpers/content";
 
 function listingEvent(
@@ -236,5 +237,76 @@ describe("content agent through the LLM gateway (fake, OpenAI-compatible)", () =
     expect(
       await db().select().from(contentPieces).where(eq(contentPieces.agentId, agent.agentId)),
     ).toHaveLength(1);
+  });
+});
+
+describe("a failed revision, and Try again", () => {
+  it("settles the parent as superseded; Try again drafts the revision again from the last good draft", {
+    timeout: 30_000,
+  }, async () => {
+    const fake = await fakeLlmControl(inject("fakeLlmUrl")).newInstance();
+    const llm = envWith({
+      PORTKEY_API_KEY: "pk-test",
+      PORTKEY_PROVIDER: "@openai-test",
+      LLM_BASE_URL: `${fake.url}/v1`,
+      LLM_MODEL: "gpt-test",
+    });
+    const agent = await agentWithListings(1, true);
+    const listing = agent.listings[0];
+    if (!listing) throw new Error("no listing");
+    await draftForMessage(llm, listingEvent(agent.agentId, listing.id));
+    const v1 = (await piecesOf(agent.agentId, listing.id)).find((p) => p.kind === "instagram_caption");
+    if (!v1) throw new Error("no caption");
+    // The service's queue sends are kept here, so the test delivers them itself.
+    const sent: ContentGenerationMessage[] = [];
+    const quiet = new Proxy(env, {
+      get: (target, key) =>
+        key === "CONTENT_QUEUE"
+          ? { send: async (message: ContentGenerationMessage) => void sent.push(message) }
+          : Reflect.get(target, key),
+    });
+    const deps = { db: db(), env: quiet, agentId: agent.agentId, origin: "http://localhost" };
+    await actOnPiece(deps, { id: v1.id, action: "request_revisions", feedback: "Mention the pool" });
+
+    await fake.script(Array(12).fill({ content: "definitely not json" }));
+    const [revision] = sent;
+    if (!revision) throw new Error("no revision request");
+    await draftForMessage(llm, revision);
+    const rows = async () =>
+      (await piecesOf(agent.agentId, listing.id))
+        .filter((p) => p.rootId === v1.id)
+        .sort((a, b) => a.version - b.version);
+    const [parent, v2] = await rows();
+    expect(v2).toMatchObject({
+      version: 2,
+      status: "failed",
+      error: "The writing service returned an unusable draft twice.",
+      errorDetail: expect.any(String),
+    });
+    // The parent no longer waits for ever.
+    expect(parent?.status).toBe("superseded");
+
+    await fake.reset();
+    const before = (await fake.requests()).length;
+    const retried = await actOnPiece(deps, { id: v2?.id ?? "", action: "retry" });
+    expect(retried).toMatchObject({ status: "superseded", pieceId: expect.any(String) });
+    const retry = sent[1];
+    expect(retry).toMatchObject({ type: "retry_request" });
+    if (!retry) throw new Error("no retry request");
+    await draftForMessage(llm, retry);
+    await draftForMessage(llm, retry); // a redelivery drafts nothing more
+    const versions = await rows();
+    expect(versions.map((p) => [p.version, p.status])).toEqual([
+      [1, "superseded"],
+      [2, "superseded"],
+      [3, "pending_approval"],
+    ]);
+    expect(versions[2]).toMatchObject({ parentId: v2?.id, feedback: "Mention the pool", generator: "llm" });
+    // The retry asked the model to revise v1's caption with the feedback.
+    const caption = (v1.structured as { caption?: string } | null)?.caption ?? "";
+    expect(caption.length).toBeGreaterThan(40);
+    const prompts = (await fake.requests()).slice(before).map((r) => JSON.stringify(r.body));
+    const quoted = JSON.stringify(caption.slice(0, 40)).slice(1, -1);
+    expect(prompts.some((p) => p.includes("Mention the pool") && p.includes(quoted))).toBe(true);
   });
 });
