@@ -331,3 +331,26 @@ describe("what cannot be repaired is left for validation", () => {
     expect(parseContent("facebook_post", "[1]")).toMatchObject({ ok: false, repairs: [] });
   });
 });
+
+describe("one-line fields", () => {
+  it("turn line breaks from markup into spaces in the headline, bullets and call to action", () => {
+    const { value } = repaired("flyer_text", {
+      headline: "<h1>Just Listed</h1>In Cypress Hollow",
+      body: "<p>One.</p><p>Two.</p>",
+      bullets: ["4 bedrooms<br>2.5 baths"],
+      callToAction: "Call Chris<br/>Sunshine Realty",
+    });
+    expect(value).toMatchObject({
+      headline: "Just Listed In Cypress Hollow",
+      body: "One.\nTwo.",
+      bullets: ["4 bedrooms 2.5 baths"],
+      callToAction: "Call Chris Sunshine Realty",
+    });
+  });
+
+  it("reports no shortening for a bullet that is dropped as one too many", () => {
+    const bullets = [...Array.from({ length: 8 }, (_, i) => `Feature ${i}`), words(30)];
+    const { repairs } = repaired("flyer_text", { headline: "H", body: "B", bullets, callToAction: "C" });
+    expect(repairs).toEqual(["Removed 1 bullet over the flyer's 8"]);
+  });
+});

@@ -120,13 +120,22 @@ const plural = (count: number, one: string, many = `${one}s`) => `${n(count)} ${
 
 type Notes = string[];
 
-/** Plain, tidy text within `max`; `label` names the field in notes ("the caption", "bullet 2"). */
-function repairText(value: unknown, label: string, max: number | null, notes: Notes): unknown {
+/**
+ * Plain, tidy text within `max`; `label` names the field in notes ("the caption", "bullet 2"). A one-line
+ * field (headline, bullet, call to action) gets its line breaks, from `<br>` or `</h1>` say, as spaces.
+ */
+function repairText(
+  value: unknown,
+  label: string,
+  max: number | null,
+  notes: Notes,
+  oneLine = false,
+): unknown {
   if (typeof value !== "string") return value;
   const { text: plain, changed, removedScript } = stripMarkup(value);
   if (removedScript) notes.push(`Removed a script from ${label}`);
   else if (changed) notes.push(`Turned markup in ${label} into plain text`);
-  const text = tidy(plain);
+  const text = oneLine ? tidy(plain.replace(/\s*\n\s*/g, " ")) : tidy(plain);
   if (max === null || text.length <= max) return text;
   notes.push(`Shortened ${label} to ${n(max)} characters`);
   return shorten(text, max);
@@ -329,18 +338,21 @@ function fitCaption(caption: string, hashtags: string[], mentions: string[], not
 }
 
 function repairFlyer(value: Record<string, unknown>, notes: Notes) {
+  const headline = repairText(value.headline, "the headline", LIMITS.flyerHeadline, notes, true);
+  const body = repairText(value.body, "the body", LIMITS.flyerBody, notes);
   let bullets: unknown = value.bullets;
   if (isStringList(bullets)) {
     let marked = 0;
     let empty = 0;
-    const seen = new Set<string>();
     let duplicates = 0;
-    const kept: string[] = [];
+    const seen = new Set<string>();
+    // Each bullet's own notes count only if it is kept.
+    const kept: { text: string; notes: Notes }[] = [];
     bullets.forEach((raw, i) => {
-      const label = `bullet ${i + 1}`;
+      const own: Notes = [];
       const unmarked = raw.replace(/^\s*(?:[•·▪●◦‣*–—-]|\d{1,2}[.)])\s+/u, "");
       if (unmarked !== raw) marked++;
-      const text = repairText(unmarked, label, LIMITS.flyerBullet, notes) as string;
+      const text = repairText(unmarked, `bullet ${i + 1}`, LIMITS.flyerBullet, own, true) as string;
       if (!text) {
         empty++;
         return;
@@ -351,26 +363,25 @@ function repairFlyer(value: Record<string, unknown>, notes: Notes) {
         return;
       }
       seen.add(key);
-      kept.push(text);
+      kept.push({ text, notes: own });
     });
+    const over = Math.max(0, kept.length - LIMITS.flyerBullets);
+    kept.length -= over;
+    notes.push(...kept.flatMap((bullet) => bullet.notes));
     if (marked) notes.push(`Removed bullet characters from ${plural(marked, "bullet")}`);
     if (empty) notes.push(`Removed ${plural(empty, "empty bullet")}`);
     if (duplicates) notes.push(`Removed ${plural(duplicates, "duplicate bullet")}`);
-    if (kept.length > LIMITS.flyerBullets) {
-      notes.push(
-        `Removed ${plural(kept.length - LIMITS.flyerBullets, "bullet")} over the flyer's ${LIMITS.flyerBullets}`,
-      );
-      kept.length = LIMITS.flyerBullets;
-    }
-    bullets = kept;
+    if (over) notes.push(`Removed ${plural(over, "bullet")} over the flyer's ${LIMITS.flyerBullets}`);
+    bullets = kept.map((bullet) => bullet.text);
   }
-  return {
-    ...value,
-    headline: repairText(value.headline, "the headline", LIMITS.flyerHeadline, notes),
-    body: repairText(value.body, "the body", LIMITS.flyerBody, notes),
-    bullets,
-    callToAction: repairText(value.callToAction, "the call to action", LIMITS.flyerCallToAction, notes),
-  };
+  const callToAction = repairText(
+    value.callToAction,
+    "the call to action",
+    LIMITS.flyerCallToAction,
+    notes,
+    true,
+  );
+  return { ...value, headline, body, bullets, callToAction };
 }
 
 /**
