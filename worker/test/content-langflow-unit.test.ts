@@ -148,6 +148,16 @@ describe("Langflow flows", () => {
     expect(error.message).toMatch(/Langflow returned an invalid flyer_text twice/);
   });
 
+  it("repairs a sloppy flow reply like the LLM's, and records the repairs", async () => {
+    await fake.script([{ sloppy: true }]);
+    const result = await draftContent(config({ llm: false }), request("flyer_text"), { agentId: "a1" });
+    expect(result.content.kind).toBe("flyer_text");
+    expect(result.body).not.toMatch(/<|script|&lt;/);
+    expect(result.repairs).toContainEqual("Removed a script from the body");
+    expect(result.repairs).toContainEqual("Shortened the headline to 80 characters");
+    expect(await fake.requests()).toHaveLength(1);
+  });
+
   it("retries 5xx and then reports a retryable error", async () => {
     await fake.script([{ status: 503 }, { status: 503 }, { status: 503 }]);
     const error = await failure(
@@ -175,6 +185,7 @@ describe("Langflow flows", () => {
     );
     expect(error.retryable).toBe(false);
     expect(error.status).toBe(403);
+    expect(error.reason).toBe("The writing service refused our credentials.");
     expect(await fake.requests()).toHaveLength(1);
   });
 });
