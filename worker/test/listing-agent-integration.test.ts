@@ -3,12 +3,13 @@ import { env } from "cloudflare:workers";
 import { ingestionRuns, listingChanges, listings, notifications } from "db";
 import { and, asc, eq } from "drizzle-orm";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { runListingAgent } from "../src/agents/listing/agent";
+import { claimSource, runListingAgent } from "../src/agents/listing/agent";
 import worker from "../src/index";
 import { createDb } from "../src/lib/db";
 import type { ContentGenerationMessage } from "../src/queues/messages";
 import {
   agentFollowing,
+  BUILDER_THEMES,
   calmBuilderSites,
   privateBuilderSite,
   recordingEnv,
@@ -86,9 +87,11 @@ describe("listing agent: a full run against the builder site", () => {
     const pending = await db().select().from(listingChanges).where(eq(listingChanges.agentId, agent.agentId));
     expect(pending.every((change) => change.dispatchedAt !== null)).toBe(true);
   });
+});
 
+describe.each(BUILDER_THEMES)("listing agent: change detection (%s theme)", (theme) => {
   it("an unchanged re-run writes no listing rows and sends nothing", async () => {
-    const site = await privateBuilderSite(24);
+    const site = await privateBuilderSite(24, theme);
     const agent = await agentFollowing(site.url);
     captureContentQueue();
     await runListingAgent(env, { trigger: "manual", agentId: agent.agentId });
@@ -106,7 +109,7 @@ describe("listing agent: a full run against the builder site", () => {
   });
 
   it("a price drop updates the listing, keeps the history and sends one price_drop message", async () => {
-    const site = await privateBuilderSite(12);
+    const site = await privateBuilderSite(12, theme);
     const agent = await agentFollowing(site.url);
     captureContentQueue();
     await runListingAgent(env, { trigger: "manual", agentId: agent.agentId });
@@ -147,7 +150,7 @@ describe("listing agent: a full run against the builder site", () => {
   });
 
   it("status changes and new incentives are events; a home gone from the site goes off-market, never deleted", async () => {
-    const site = await privateBuilderSite(12);
+    const site = await privateBuilderSite(12, theme);
     const agent = await agentFollowing(site.url);
     captureContentQueue();
     await runListingAgent(env, { trigger: "manual", agentId: agent.agentId });
@@ -192,6 +195,146 @@ describe("listing agent: a full run against the builder site", () => {
       .orderBy(asc(listingChanges.createdAt));
     expect(kinds.map((k) => k.changeType)).toEqual(["created", "off_market", "relisted"]);
   });
+});
+
+describe.each(BUILDER_THEMES)("listing agent as a new user sees it (%s theme)", (theme) => {
+  const communityPath = (slug: string) =>
+    theme === "spec-list" ? `/neighborhoods/${slug}` : `/communities/${slug}`;
+
+  it("stores every field right: status, community, plan, garage, move-in, incentives, with their sources", async () => {
+    const site = await privateBuilderSite(36, theme);
+    const agent = await agentFollowing(site.url);
+    captureContentQueue();
+    const [summary] = await runListingAgent(env, { trigger: "manual", agentId: agent.agentId });
+    expect(summary).toMatchObject({ status: "succeeded", new: 36 });
+    const rows = new Map((await agentListings(agent.agentId)).map((row) => [row.sourceKey, row]));
+    const homes = await site.homes();
+    expect(homes.filter((home) => home.status === "Under Contract").length).toBeGreaterThan(1);
+    for (const home of homes) {
+      const row = rows.get(home.id);
+      expect(row, home.slug).toBeDefined();
+      expect(row?.status, home.slug).toBe(home.status.toLowerCase().replace(" ", "_"));
+      expect(row?.community, home.slug).toBe(home.communityName);
+      expect(row?.garage, home.slug).toBe(home.garage);
+      expect(row?.moveInDate === null, home.slug).toBe(home.moveIn === "Move-in ready");
+      expect(row?.fieldSources.status, home.slug).toBeDefined();
+      if (home.edgeCase) continue;
+      expect(row?.planName, home.slug).toBe(home.planName);
+      const label = theme === "classic" && home.markup === "html" && home.incentives ? "Limited time: " : "";
+      expect(row?.incentives, home.slug).toBe(`${label}${home.incentives}`);
+    }
+  });
+
+  it(
+    "a removed home goes off-market although a guessed page answers 404; one failed page blocks nothing else",
+    SLOW,
+    async () => {
+      const site = await privateBuilderSite(12, theme);
+      const agent = await agentFollowing(site.url);
+      captureContentQueue();
+      await runListingAgent(env, { trigger: "manual", agentId: agent.agentId });
+      const [gone, broken] = await site.homes();
+      if (!gone || !broken) throw new Error("fixture too small");
+      await site.deleteHome(gone.slug);
+      // The spec-list site has no /quick-move-in at all; on the classic one it disappears now.
+      await site.setFailures({
+        [broken.path]: 500,
+        ...(theme === "classic" ? { "/quick-move-in": 404 } : {}),
+      });
+
+      const [summary] = await runListingAgent(env, { trigger: "manual", agentId: agent.agentId });
+      expect(summary).toMatchObject({ status: "succeeded", removed: 1 });
+      expect((await site.state()).requests["/quick-move-in"]).toBeGreaterThan(0);
+      const rows = await agentListings(agent.agentId);
+      const byKey = new Map(rows.map((row) => [row.sourceKey, row]));
+      expect(byKey.get(gone.id)?.status).toBe("off_market");
+      // Its own page failed: it stays as it was.
+      expect(byKey.get(broken.id)?.status).toBe(broken.status.toLowerCase().replace(" ", "_"));
+      expect(rows.filter((row) => row.status === "off_market")).toHaveLength(1);
+      const [run] = await db()
+        .select()
+        .from(ingestionRuns)
+        .where(eq(ingestionRuns.id, summary?.runId ?? ""));
+      expect(run?.errors).toEqual([expect.stringContaining(`${broken.path}: HTTP 500`)]);
+    },
+  );
+
+  it(
+    "a home whose own page answers 404, 410 or redirects elsewhere goes off-market even when discovery was incomplete",
+    SLOW,
+    async () => {
+      const site = await privateBuilderSite(12, theme);
+      const agent = await agentFollowing(site.url);
+      captureContentQueue();
+      await runListingAgent(env, { trigger: "manual", agentId: agent.agentId });
+      const homes = await site.homes();
+      const [notFound, goneFor, redirected, vanished, failing] = homes;
+      if (!notFound || !goneFor || !redirected || !vanished || !failing) throw new Error("fixture too small");
+      await site.deleteHome(notFound.slug, { answer: 404, keepInSitemap: true });
+      await site.deleteHome(goneFor.slug, { answer: 410, keepInSitemap: true });
+      await site.deleteHome(redirected.slug, { answer: "redirect", keepInSitemap: true });
+      await site.deleteHome(vanished.slug);
+      // A community page that fails leaves discovery incomplete: a home merely absent is not concluded gone.
+      const brokenCommunity = homes.find((h) => h.community !== redirected.community)?.community ?? "";
+      await site.setFailures({ [failing.path]: 503, [communityPath(brokenCommunity)]: 500 });
+
+      const [summary] = await runListingAgent(env, { trigger: "manual", agentId: agent.agentId });
+      expect(summary).toMatchObject({ status: "succeeded", removed: 3 });
+      const status = new Map((await agentListings(agent.agentId)).map((row) => [row.sourceKey, row.status]));
+      expect(status.get(notFound.id)).toBe("off_market");
+      expect(status.get(goneFor.id)).toBe("off_market");
+      expect(status.get(redirected.id)).toBe("off_market");
+      expect(status.get(vanished.id)).not.toBe("off_market");
+      expect(status.get(failing.id)).not.toBe("off_market");
+    },
+  );
+});
+
+describe("listing agent: background runs", () => {
+  it(
+    "uses a run claimed beforehand, only for the sources asked, and writes progress while it runs",
+    SLOW,
+    async () => {
+      const site = await privateBuilderSite(16);
+      const other = await privateBuilderSite(4);
+      const agent = await agentFollowing(site.url);
+      const bystander = await agentFollowing(other.url, "Bystander");
+      captureContentQueue();
+      const runId = await claimSource(db(), agent.sourceId, new Date(), "manual");
+      await expect(claimSource(db(), agent.sourceId, new Date(), "manual")).rejects.toThrow(
+        /already in progress/,
+      );
+      await site.setMode("normal", 120);
+
+      const seen: number[] = [];
+      let done = false;
+      const poll = (async () => {
+        while (!done) {
+          const [row] = await db().select().from(ingestionRuns).where(eq(ingestionRuns.id, runId));
+          if (row?.status === "running") seen.push(row.pagesFetched);
+          await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+      })();
+      const summaries = await runListingAgent(env, {
+        trigger: "manual",
+        sourceIds: [agent.sourceId],
+        claimedRuns: { [agent.sourceId]: runId },
+      });
+      done = true;
+      await poll;
+
+      expect(summaries).toEqual([expect.objectContaining({ runId, status: "succeeded", found: 16 })]);
+      expect(seen.some((pages) => pages > 0)).toBe(true);
+      const runs = await db().select().from(ingestionRuns).where(eq(ingestionRuns.sourceId, agent.sourceId));
+      expect(runs).toEqual([expect.objectContaining({ id: runId, status: "succeeded", listingsFound: 16 })]);
+      expect(runs[0]?.pagesFetched).toBeGreaterThanOrEqual(16);
+      const untouched = await db()
+        .select()
+        .from(ingestionRuns)
+        .where(eq(ingestionRuns.sourceId, bystander.sourceId));
+      expect(untouched).toEqual([]);
+    },
+  );
 });
 
 describe("listing agent: a broken scrape changes nothing", () => {

@@ -141,3 +141,64 @@ describe("scrapeSource against the fake builder site", () => {
     await expect(scrape({ adapter: "nobody" })).rejects.toThrow('no listing source adapter named "nobody"');
   });
 });
+
+describe("scrapeSource on markup and a layout it has never seen (spec-list theme)", () => {
+  let other: BuilderSiteControl;
+  beforeAll(async () => {
+    other = await builderSiteControl(inject("builderSiteUrl")).newInstance(COUNT, "spec-list");
+  });
+  beforeEach(async () => {
+    await other.reset(COUNT);
+  });
+  const scrapeOther = (options: Partial<ScrapeOptions> = {}) =>
+    scrapeSource({
+      baseUrl: other.url,
+      adapter: "holidaybuilders",
+      userAgent: UA,
+      retryBaseMs: 1,
+      ...options,
+    });
+
+  it("learns the site from robots.txt's sitemap index; guessed paths answering 404 are no errors", async () => {
+    const homes = await other.homes();
+    const result = await scrapeOther();
+    const state = await other.state();
+    expect(state.requests["/quick-move-in"]).toBe(1);
+    expect(state.requests["/sitemap.xml"]).toBe(1);
+    expect(state.requests["/sitemaps/index.xml"]).toBe(1);
+    expect(state.requests["/sitemaps/homes.xml"]).toBe(1);
+    // 36 homes are 4 index pages of 10.
+    expect(state.requests["/available-homes?page=4"]).toBe(1);
+    expect(result.errors).toEqual([]);
+    expect(result.discoveryComplete).toBe(true);
+    expect(result.complete).toBe(true);
+    expect(new Set(result.listings.map((l) => l.sourceUrl))).toEqual(
+      new Set(homes.map((h) => `${other.url}${h.path}`)),
+    );
+    expect(detailRequests(state.requests)).toEqual([]);
+  });
+
+  it("finds every home from the home page and index pages when the sitemap is gone", async () => {
+    await other.setRobots("User-agent: *\nDisallow: /account/\n");
+    const result = await scrapeOther();
+    expect(result.listings).toHaveLength(COUNT);
+    expect(result.discoveryComplete).toBe(true);
+  });
+
+  it("sorts pages by evidence: 404/410/redirect are gone, 5xx is unread, a failed index page makes discovery incomplete", async () => {
+    const [a, b, c, d, e] = await other.homes();
+    if (!a || !b || !c || !d || !e) throw new Error("seed too small");
+    await other.deleteHome(a.slug, { answer: 404, keepInSitemap: true });
+    await other.deleteHome(b.slug, { answer: 410, keepInSitemap: true });
+    await other.deleteHome(c.slug, { answer: "redirect", keepInSitemap: true });
+    await other.setFailures({ [d.path]: 500, [`/neighborhoods/${e.community}`]: 503 });
+    const result = await scrapeOther({ retries: 0 });
+    const url = (home: { path: string }) => `${other.url}${home.path}`;
+    expect(new Set(result.gone)).toEqual(new Set([url(a), url(b), url(c)]));
+    expect(result.unread).toEqual([url(d)]);
+    expect(result.discoveryComplete).toBe(false);
+    expect(result.listings).toHaveLength(COUNT - 4);
+    // Only the failures are errors; the gone pages are answers.
+    expect(result.errors).toHaveLength(2);
+  });
+});

@@ -3,22 +3,26 @@ import { agentListingSources } from "db";
 import { eq } from "drizzle-orm";
 import { inject } from "vitest";
 import { type BuilderSiteControl, builderSiteControl } from "../../../tools/builder-site/client.mjs";
+import type { BuilderSiteTheme } from "../../../tools/builder-site/server.mjs";
 import { createDb } from "../../src/lib/db";
 import { followSource } from "../../src/services/listing-sources";
 import { signedUpBrowser } from "./http";
 
 const sites: BuilderSiteControl[] = [];
 
+/** Both fixture themes: the same extraction and change-detection tests run against each. */
+export const BUILDER_THEMES = ["classic", "spec-list"] as const satisfies readonly BuilderSiteTheme[];
+
 /** A private fake builder site for one test (its own port and state). */
-export async function privateBuilderSite(count = 36) {
-  const site = await builderSiteControl(inject("builderSiteUrl")).newInstance(count);
+export async function privateBuilderSite(count = 36, theme: BuilderSiteTheme = "classic") {
+  const site = await builderSiteControl(inject("builderSiteUrl")).newInstance(count, theme);
   sites.push(site);
   return site;
 }
 
-/** Puts every site this file started back in normal mode, so a later cron run over all sources is quick. */
+/** Puts every site this file started back in normal mode without forced failures, so a later cron run over all sources is quick. */
 export async function calmBuilderSites() {
-  await Promise.all(sites.map((site) => site.setMode("normal")));
+  await Promise.all(sites.map((site) => Promise.all([site.setMode("normal"), site.setFailures({})])));
 }
 
 /** A signed-up agent whose only listing source is `siteUrl`. */
