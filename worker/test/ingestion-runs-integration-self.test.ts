@@ -36,6 +36,7 @@ function captureIngestionMessages() {
   const sent: IngestionMessage[] = [];
   vi.spyOn(env.INGESTION_QUEUE, "sendBatch").mockImplementation(async (messages) => {
     for (const message of messages) sent.push(message.body as IngestionMessage);
+    return undefined as never;
   });
   vi.spyOn(env.CONTENT_QUEUE, "sendBatch").mockResolvedValue(undefined as never);
   return sent;

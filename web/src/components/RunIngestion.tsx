@@ -134,7 +134,7 @@ export function describeProgress(runs: IngestionRun[]): string {
 }
 
 /** What the latest "Run ingestion now" is doing, what it found, or why it failed. */
-export function IngestionResult() {
+export function IngestionResult({ historyLink = true }: { historyLink?: boolean }) {
   const { start, runs, running } = useLatestIngestion();
   let status: string | null = null;
   let alerts: string[] = [];
@@ -157,7 +157,7 @@ export function IngestionResult() {
           {alert}
         </p>
       ))}
-      {start?.status === "success" && runs.length > 0 && (
+      {historyLink && start?.status === "success" && runs.length > 0 && (
         <p className="listing-count">
           <Link to="/listings/runs" search={true}>
             See the run history

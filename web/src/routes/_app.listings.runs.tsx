@@ -133,7 +133,7 @@ function RunsPage() {
           </>
         }
       />
-      <IngestionResult />
+      <IngestionResult historyLink={false} />
       {runs.isPending ? (
         <p className="loading" role="status">
           <Spinner /> Loading runs…
