@@ -210,6 +210,16 @@ describe("fact check: street address and community", () => {
     ]);
   });
 
+  it("reads a number and a direction as an address even without a street suffix", () => {
+    expect(placeFlags("Tour 785 NE Tamarind today.").map((f) => f.excerpt)).toEqual(["785 NE Tamarind"]);
+    expect(placeFlags("Tour 785 NE Tamarind Ave today.").map((f) => f.excerpt)).toEqual([
+      "785 NE Tamarind Ave",
+    ]);
+    const ne = { ...CAFE, addressLine: "785 NE Tamarind Ave" };
+    expect(placeFlags("Tour 785 NE Tamarind today.", ne)).toEqual([]);
+    expect(placeFlags("Only 4 N of here.")).toEqual([]);
+  });
+
   it("flags another house number on the same street", () => {
     expect(placeFlags("3117 Café Royale Ln is ready.").map((f) => f.excerpt)).toEqual([
       "3117 Café Royale Ln",
@@ -281,7 +291,10 @@ describe("fact check: street address and community", () => {
     expect(
       placeFlags("Homes like those at Tamarind Reserve sell fast.", CAFE, known).map((f) => f.message),
     ).toEqual(["The text names Tamarind Reserve, another community; this listing is in Tradition."]);
-    expect(placeFlags("Like 785 Northeast Tamarind", CAFE, known).map((f) => f.excerpt)).toEqual([]);
+    // Without its suffix it is still read as an address (the known one is "Ave"), and flagged once.
+    expect(placeFlags("Like 785 Northeast Tamarind.", CAFE, known).map((f) => f.excerpt)).toEqual([
+      "785 Northeast Tamarind",
+    ]);
     expect(placeFlags("Like 785 NE Tamarind Avenue.", CAFE, known)).toHaveLength(1);
   });
 

@@ -283,9 +283,18 @@ const ADDRESS = new RegExp(
   "giu",
 );
 
+// Without a suffix, a direction right after the number still says "address": "785 NE Tamarind".
+const CAPITAL_DIRECTIONS =
+  "N|S|E|W|NE|NW|SE|SW|North|South|East|West|Northeast|Northwest|Southeast|Southwest";
+const DIRECTIONAL_ADDRESS = new RegExp(
+  `(?<![\\p{L}\\p{N}$.,#/-])\\d{1,6}\\s+(?:${CAPITAL_DIRECTIONS})\\.?(?:\\s+\\p{Lu}[\\p{L}'’-]*){1,3}(?![\\p{L}\\p{N}])`,
+  "gu",
+);
+
 /** Street addresses written in the text ("785 NE Tamarind Ave"); prices, square feet and years never match. */
 export function findStreetAddresses(text: string): string[] {
   const found: string[] = [];
+  const covered: [number, number][] = [];
   for (const match of text.matchAll(ADDRESS)) {
     const [whole, , street = ""] = match;
     const words = street.split(/\s+/);
@@ -295,6 +304,12 @@ export function findStreetAddresses(text: string): string[] {
     if (!name.some((w) => /^(\p{Lu}|\d)/u.test(w))) continue;
     if (NOT_STREET_NAMES.has(name[0]?.toLowerCase() ?? "")) continue;
     found.push(whole.trim().replace(/\.$/, ""));
+    covered.push([match.index, match.index + whole.length]);
+  }
+  for (const match of text.matchAll(DIRECTIONAL_ADDRESS)) {
+    const start = match.index;
+    if (covered.some(([from, to]) => start < to && start + match[0].length > from)) continue;
+    found.push(match[0].trim());
   }
   return found;
 }
