@@ -48,7 +48,8 @@ test("drafts appear for a listing, and are approved, rejected and revised", asyn
   await expect(facebook).toBeVisible();
   await expect(facebook.getByText(BROKERAGE).first()).toBeVisible();
   await expect(facebook).toContainText(home.address);
-  await expect(page.getByText(/^[\d,]+ characters$/)).toBeVisible();
+  await expect(page.getByRole("list", { name: "Facebook limits" })).toContainText("Post text:");
+  await expect(page.getByRole("list", { name: "Facebook limits" })).toContainText("/ 3,000");
   await page.screenshot({ path: "/tmp/h5-facebook-preview.png", fullPage: true });
   await page.getByRole("button", { name: "Approve & post", exact: true }).click();
   await page.getByRole("button", { name: "Approve & post now", exact: true }).click();
@@ -202,4 +203,33 @@ test("markup typed into a draft stays text", async ({ page }) => {
   await expect(draftCard(page, home.address, "Facebook post")).toContainText(payload);
   await expect(page.locator(INJECTED)).toHaveCount(0);
   await page.waitForLoadState("networkidle");
+});
+
+test("the editor counts every limit live and keeps text over one from being saved", async ({ page }) => {
+  test.setTimeout(120_000);
+  await registerAgent(page, { brokerage: BROKERAGE });
+  const home = await ingestAndOpenHome(page);
+  await initiateDrafts(page, ["Instagram caption"]);
+  const card = draftCard(page, home.address, "Instagram caption");
+  await expect(card).toContainText("Waiting for approval", DRAFTING);
+  await card.getByRole("link", { name: "Instagram caption" }).click();
+
+  await page.getByRole("button", { name: "Edit text" }).click();
+  const limits = page
+    .getByRole("form", { name: "Edit text" })
+    .getByRole("list", { name: "Instagram limits" });
+  const text = page.getByLabel("Text", { exact: true });
+  const tags = Array.from({ length: 31 }, (_, i) => `#home${i}`).join(" ");
+  await text.fill(`Just listed with ${BROKERAGE}.\n\n${tags}`);
+  await expect(limits).toContainText("Hashtags: 31 / 30 — over the limit");
+  await expect(limits).toContainText("Mentions: 0 / 20");
+  await page.getByRole("button", { name: "Save as new version" }).click();
+  await expect(text).toHaveAccessibleDescription(/Hashtags: 31 hashtags, at most 30 allowed/);
+  await expect(page.getByText(/· Version 1$/)).toBeVisible();
+
+  await text.fill(`Just listed with ${BROKERAGE}. Ask chris@example.com.\n\n#home #newbuild`);
+  await expect(limits).toContainText("Hashtags: 2 / 30");
+  await expect(limits).not.toContainText("over the limit");
+  await page.getByRole("button", { name: "Save as new version" }).click();
+  await expect(page.getByText(/· Version 2$/)).toBeVisible();
 });

@@ -72,6 +72,8 @@ const ACTION_LABELS: Record<string, string> = {
   send_to_marketing: "Sent to marketing",
   record_marketing_response: "Marketing answered",
   superseded: "Replaced",
+  retry: "Tried again",
+  revision_lost: "Revision stopped",
 };
 
 const ACTOR_LABELS: Record<ContentEvent["actor"], string> = {
