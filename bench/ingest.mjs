@@ -4,6 +4,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
+import * as cheerio from "cheerio";
 import { startBuilderSite } from "../tools/builder-site/server.mjs";
 import { extractWithCheerio } from "./cheerio-extract.mjs";
 
@@ -13,6 +14,7 @@ process.env.WRANGLER_HIDE_BANNER ??= "true";
 const { unstable_startWorker } = await import("wrangler");
 
 const HOMES = Number(process.env.BENCH_HOMES ?? 500);
+const SPEC_HOMES = Math.min(HOMES, 200);
 const RUNS = Number(process.env.BENCH_RUNS ?? 7);
 const WORKERD_ROUNDS = 4;
 const CHEERIO_ROUNDS = 1;
@@ -41,12 +43,13 @@ async function mapLimit(items, limit, task) {
   return results;
 }
 
-async function fetchPages(siteUrl) {
-  const sitemap = await (await fetch(`${siteUrl}/sitemap.xml`)).text();
+async function fetchPages(siteUrl, theme = "classic") {
+  const sitemapPath = theme === "spec-list" ? "/sitemaps/homes.xml" : "/sitemap.xml";
+  const sitemap = await (await fetch(`${siteUrl}${sitemapPath}`)).text();
   const urls = [...sitemap.matchAll(/<loc>([^<]+)<\/loc>/g)]
     .map((m) => m[1])
-    .filter((u) => u.includes("/homes/"));
-  return mapLimit(urls, 8, async (url) => ({ url, html: await (await fetch(url)).text() }));
+    .filter((u) => u.includes("/homes/") || u.includes("/available-homes/"));
+  return mapLimit(urls, 8, async (url) => ({ url, theme, html: await (await fetch(url)).text() }));
 }
 
 /** The workerd processes started by this process (wrangler runs workerd as a child). */
@@ -100,7 +103,7 @@ async function workerdRun(bench, route, markup = "all") {
     const url = `http://bench${route}?rounds=${WORKERD_ROUNDS}&markup=${markup}`;
     const result = await (await bench.worker.fetch(url)).json();
     const wall = performance.now() - started;
-    if (result.loaded === bench.pages.length && result.msPerPage !== null) {
+    if (result.loaded === bench.loaded.length && result.msPerPage !== null) {
       const work = result.pages * WORKERD_ROUNDS;
       return { isolate: result.msPerPage, wall: wall / work, cpu: cpuSince(cpuBefore) / work };
     }
@@ -110,9 +113,9 @@ async function workerdRun(bench, route, markup = "all") {
 }
 
 async function loadPages(bench) {
-  const body = JSON.stringify(bench.pages);
+  const body = JSON.stringify(bench.loaded);
   const loaded = await (await bench.worker.fetch("http://bench/load", { method: "POST", body })).json();
-  if (loaded.loaded !== bench.pages.length) throw new Error("bench worker did not take the pages");
+  if (loaded.loaded !== bench.loaded.length) throw new Error("bench worker did not take the pages");
 }
 
 function cheerioRun(pages) {
@@ -126,14 +129,39 @@ function cheerioRun(pages) {
   return { wall: wall / work, cpu: (cpu.user + cpu.system) / 1000 / work };
 }
 
+// The rewriter hands over raw markup (normalizeListing cleans it), cheerio text: compare as text.
+const plain = (value) =>
+  cheerio
+    .load(String(value ?? ""))
+    .text()
+    .replace(/\s+/g, " ")
+    .trim();
+
 /** Both extractors must read the same facts, or the comparison means nothing. */
 function compare(workerdRaw, pages) {
-  const keys = ["sourceKey", "price", "beds", "baths", "sqft", "garage", "status", "zip", "moveIn"];
+  const keys = [
+    "sourceKey",
+    "price",
+    "beds",
+    "baths",
+    "bathsFull",
+    "bathsHalf",
+    "sqft",
+    "garage",
+    "status",
+    "zip",
+    "moveIn",
+    "community",
+    "incentives",
+  ];
   let mismatches = 0;
   pages.forEach((page, i) => {
     const a = workerdRaw[i];
     const b = extractWithCheerio(page.html);
-    for (const key of keys) if (String(a?.[key] ?? "") !== String(b?.[key] ?? "")) mismatches++;
+    for (const key of keys) {
+      if (plain(a?.[key]) === plain(b?.[key])) continue;
+      if (mismatches++ < 5) console.log(`  differs: ${page.url} ${key}: ${a?.[key]} vs ${b?.[key]}`);
+    }
     if ((a?.imageUrls?.length ?? 0) !== (b?.imageUrls?.length ?? 0)) mismatches++;
   });
   return mismatches;
@@ -142,9 +170,12 @@ function compare(workerdRaw, pages) {
 const fmt = (n) => n.toFixed(3).padStart(8);
 
 const site = await startBuilderSite({ count: HOMES });
+// The second theme (labelled spec list, LimitedAvailability): extraction cost only, no full runs.
+const specSite = await startBuilderSite({ count: SPEC_HOMES, theme: "spec-list" });
 let worker;
 try {
   const pages = await fetchPages(site.url);
+  const specPages = await fetchPages(specSite.url, "spec-list");
   const kb = pages.reduce((sum, p) => sum + p.html.length, 0) / pages.length / 1024;
   console.log(`builder site: ${site.url}, ${pages.length} detail pages fetched (mean ${kb.toFixed(1)} KB)`);
 
@@ -159,9 +190,9 @@ try {
       setTimeout(() => reject(new Error("bench worker did not start in 60 s")), 60_000),
     ),
   ]);
-  const bench = { worker, pages };
+  const bench = { worker, pages, loaded: [...pages, ...specPages] };
   await loadPages(bench);
-  const mismatches = compare(await (await worker.fetch("http://bench/sample")).json(), pages);
+  const mismatches = compare(await (await worker.fetch("http://bench/sample")).json(), bench.loaded);
   const legacy = pages.filter((page) => !page.html.includes("data-home="));
 
   // Warm-up: JIT both sides before measuring.
@@ -179,6 +210,8 @@ try {
       legacy: legacy.length > 0 ? await workerdRun(bench, "/extract", "legacy") : undefined,
       cheerioLegacy: legacy.length > 0 ? cheerioRun(legacy) : undefined,
       jsonLdOnly: await workerdRun(bench, "/jsonld-only"),
+      spec: await workerdRun(bench, "/extract", "spec-list"),
+      cheerioSpec: cheerioRun(specPages),
     });
   }
   const med = (pick) => median(runs.map(pick));
@@ -206,6 +239,10 @@ try {
       med((r) => r.legacy.isolate),
     );
   row(
+    `      ${specPages.length} spec-list theme (labels read)`,
+    med((r) => r.spec.isolate),
+  );
+  row(
     "    same, plus normalizeListing",
     med((r) => r.withNormalize.isolate),
     med((r) => r.withNormalize.cpu),
@@ -225,6 +262,10 @@ try {
       `      ${legacy.length} legacy`,
       med((r) => r.cheerioLegacy.wall),
     );
+  row(
+    `      ${specPages.length} spec-list theme`,
+    med((r) => r.cheerioSpec.wall),
+  );
   console.log(
     `${"(c) ratio cheerio / HTMLRewriter".padEnd(44)}${ratio.toFixed(1).padStart(7)}x      ${cpuRatio.toFixed(1).padStart(7)}x`,
   );
@@ -238,7 +279,7 @@ try {
         ? " (busy: other processes inflate both sides; the ratio is steadier)"
         : ""),
   );
-  console.log(`fields that differ between the two extractors (${pages.length} pages): ${mismatches}`);
+  console.log(`fields that differ between the two extractors (${bench.loaded.length} pages): ${mismatches}`);
   console.log(
     `target <= ${TARGET_MS} ms/page: ${isolate <= TARGET_MS ? "met" : "MISSED"}; ` +
       `target >= ${TARGET_RATIO}x cheerio: ${ratio >= TARGET_RATIO ? "met" : "MISSED"}`,
@@ -284,4 +325,5 @@ try {
 } finally {
   await worker?.dispose();
   await site.close();
+  await specSite.close();
 }

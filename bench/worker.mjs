@@ -15,12 +15,17 @@ const adapterFor = (url) => {
   return adapter;
 };
 
-/** ?markup=structured|legacy picks the pages with or without the data layer; default all. */
+/**
+ * ?markup=structured|legacy picks the classic theme's pages with or without the data layer, spec-list the
+ * second theme's pages (JSON-LD plus a labelled spec list); default every classic page.
+ */
 function selectPages(url) {
   const markup = url.searchParams.get("markup");
-  if (markup === "structured") return pages.filter((page) => page.html.includes("data-home="));
-  if (markup === "legacy") return pages.filter((page) => !page.html.includes("data-home="));
-  return pages;
+  const classic = pages.filter((page) => page.theme !== "spec-list");
+  if (markup === "structured") return classic.filter((page) => page.html.includes("data-home="));
+  if (markup === "legacy") return classic.filter((page) => !page.html.includes("data-home="));
+  if (markup === "spec-list") return pages.filter((page) => page.theme === "spec-list");
+  return classic;
 }
 
 /** Runs the selected pages through `work` `rounds` times; reports in-isolate wall time. */
