@@ -87,6 +87,54 @@ Disallow: /
   });
 });
 
+describe("Crawler: what a fetch came to", () => {
+  it("reads the sitemaps robots.txt names, whatever group they sit in", async () => {
+    const robots = `User-agent: *\nDisallow: /x/\nSitemap: ${BASE}/maps/index.xml\n\nUser-agent: GPTBot\nDisallow: /\nsitemap: /maps/extra.xml\nSitemap: https://cdn.example.com/other.xml\n`;
+    expect(RobotsRules.parse(robots, UA).sitemaps).toEqual([
+      `${BASE}/maps/index.xml`,
+      "/maps/extra.xml",
+      "https://cdn.example.com/other.xml",
+    ]);
+    const { crawler: c } = crawler((url) => (url.pathname === "/robots.txt" ? new Response(robots) : html()));
+    // Resolved against the site; another origin's sitemap is not ours to crawl.
+    expect(await c.sitemaps()).toEqual([`${BASE}/maps/index.xml`, `${BASE}/maps/extra.xml`]);
+  });
+
+  it("tells a missing page (404/410, no error) from a failed one (5xx, an error) and a skipped one", async () => {
+    const robots = "User-agent: *\nDisallow: /private/\n";
+    const { crawler: c } = crawler(
+      (url) => {
+        if (url.pathname === "/robots.txt") return new Response(robots);
+        if (url.pathname === "/gone") return new Response("", { status: 404 });
+        if (url.pathname === "/removed") return new Response("", { status: 410 });
+        if (url.pathname === "/broken") return new Response("", { status: 500 });
+        return html();
+      },
+      { retries: 0 },
+    );
+    expect(await c.fetchPage("/gone")).toEqual({ kind: "missing", url: `${BASE}/gone`, status: 404 });
+    expect(await c.fetchPage("/removed")).toMatchObject({ kind: "missing", status: 410 });
+    expect(await c.fetchPage("/private/a")).toMatchObject({ kind: "skipped", reason: "robots" });
+    expect(c.errors).toEqual([]);
+    expect(await c.fetchPage("/broken")).toMatchObject({ kind: "failed", reason: "HTTP 500" });
+    expect(c.errors).toEqual([`${BASE}/broken: HTTP 500`]);
+  });
+
+  it("reports where redirects ended", async () => {
+    const { crawler: c } = crawler((url) => {
+      if (noRobots(url)) return noRobots(url) as Response;
+      const response = html();
+      Object.defineProperty(response, "url", { value: `${BASE}/communities/heron-bay` });
+      return response;
+    });
+    const result = await c.fetchPage("/homes/1-main-st");
+    expect(result).toMatchObject({
+      kind: "page",
+      page: { url: `${BASE}/homes/1-main-st`, finalUrl: `${BASE}/communities/heron-bay`, redirected: true },
+    });
+  });
+});
+
 describe("Crawler", () => {
   it("sends our User-Agent on every request and fetches robots.txt once", async () => {
     const { crawler: c, calls } = crawler((url) => noRobots(url) ?? html());
