@@ -259,6 +259,8 @@ export const contentPieces = sqliteTable(
     index("rltr_mktg_content_pieces_agent_listing_idx").on(t.agentId, t.listingId, t.createdAt),
     index("rltr_mktg_content_pieces_parent_idx").on(t.parentId),
     index("rltr_mktg_content_pieces_root_idx").on(t.rootId, t.version),
+    // The sweeper's look for pieces stuck in a status.
+    index("rltr_mktg_content_pieces_status_updated_idx").on(t.status, t.updatedAt),
   ],
 );
 

@@ -11,4 +11,5 @@ CREATE TABLE `rltr_mktg_content_requests` (
 --> statement-breakpoint
 CREATE INDEX `rltr_mktg_content_requests_dispatch_idx` ON `rltr_mktg_content_requests` (`dispatched_at`,`created_at`);--> statement-breakpoint
 ALTER TABLE `rltr_mktg_post_schedule` ADD `dispatched_at` integer;--> statement-breakpoint
-CREATE INDEX `rltr_mktg_post_schedule_dispatch_idx` ON `rltr_mktg_post_schedule` (`dispatched_at`,`scheduled_at`);
+CREATE INDEX `rltr_mktg_post_schedule_dispatch_idx` ON `rltr_mktg_post_schedule` (`dispatched_at`,`scheduled_at`);--> statement-breakpoint
+CREATE INDEX `rltr_mktg_content_pieces_status_updated_idx` ON `rltr_mktg_content_pieces` (`status`,`updated_at`);

@@ -90,6 +90,9 @@ describe("outbox: a failed queue send is repaired by the sweeper", () => {
     await sweepContent(env, Date.now() + 3 * MINUTE);
     expect((await requestsOf(agent.agentId))[0]?.dispatchedAt).toEqual(sent?.dispatchedAt);
     expect(await piecesOf(agent.agentId)).toHaveLength(3);
+    // Sent requests are kept a week, then pruned.
+    await sweepContent(env, Date.now() + 8 * 24 * 3600_000);
+    expect(await requestsOf(agent.agentId)).toEqual([]);
   });
 
   it("a revision request too: the new version is drafted and the parent superseded", {

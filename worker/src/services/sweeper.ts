@@ -2,7 +2,8 @@
 // fails it visibly with a reason. Every step is conditional on the state it found, so running it twice,
 // or at the same time as a consumer, changes nothing more.
 import { type ContentPiece, contentPieces, contentRequests, postSchedule } from "db";
-import { and, eq, inArray, isNull, lte } from "drizzle-orm";
+import { and, asc, eq, inArray, isNotNull, isNull, lte, notExists } from "drizzle-orm";
+import { alias } from "drizzle-orm/sqlite-core";
 import { transition } from "../agents/content/approval";
 import { failPiece, STOPPED_REASONS } from "../agents/content/store";
 import { createDb, type Db } from "../lib/db";
@@ -15,6 +16,7 @@ export const SWEEP_DEADLINES = {
   dispatchGraceMs: 60_000,
   /** A piece still drafting this long after its last activity is stopped. */
   generatingMs: 15 * 60_000,
+  keepSentRequestsMs: 7 * 24 * 3600_000,
 } as const;
 const BATCH = 100;
 
@@ -24,6 +26,7 @@ export type SweepReport = {
   draftsStopped: number;
   revisionsSettled: number;
   revisionsFailed: number;
+  requestsPruned: number;
 };
 
 export async function sweepContent(env: Env, now = Date.now()): Promise<SweepReport> {
@@ -33,7 +36,22 @@ export async function sweepContent(env: Env, now = Date.now()): Promise<SweepRep
     postsDispatched: await dispatchDuePosts(db, env, now),
     draftsStopped: await stopStuckDrafts(db, now),
     ...(await settleRevisions(db, now)),
+    requestsPruned: await pruneContentRequests(db, now),
   };
+}
+
+/** Sent requests are kept a week, to look into a delivery, then deleted. */
+async function pruneContentRequests(db: Db, now: number) {
+  const pruned = await db
+    .delete(contentRequests)
+    .where(
+      and(
+        isNotNull(contentRequests.dispatchedAt),
+        lte(contentRequests.dispatchedAt, new Date(now - SWEEP_DEADLINES.keepSentRequestsMs)),
+      ),
+    )
+    .returning({ id: contentRequests.id });
+  return pruned.length;
 }
 
 async function resendContentRequests(db: Db, env: Env, now: number) {
@@ -100,10 +118,22 @@ async function stopStuckDrafts(db: Db, now: number) {
  * new version at all past the deadline fails, so Chris can try again from it.
  */
 async function settleRevisions(db: Db, now: number) {
+  const child = alias(contentPieces, "child");
   const waiting = await db
     .select()
     .from(contentPieces)
-    .where(eq(contentPieces.status, "revision_requested"))
+    .where(
+      and(
+        eq(contentPieces.status, "revision_requested"),
+        notExists(
+          db
+            .select({ id: child.id })
+            .from(child)
+            .where(and(eq(child.parentId, contentPieces.id), eq(child.status, "generating"))),
+        ),
+      ),
+    )
+    .orderBy(asc(contentPieces.updatedAt))
     .limit(BATCH);
   if (waiting.length === 0) return { revisionsSettled: 0, revisionsFailed: 0 };
   const children = await db
@@ -122,8 +152,8 @@ async function settleRevisions(db: Db, now: number) {
   let revisionsSettled = 0;
   let revisionsFailed = 0;
   for (const piece of waiting) {
-    const mine = children.filter((child) => child.parentId === piece.id);
-    if (mine.some((child) => child.status === "generating")) continue;
+    const mine = children.filter((row) => row.parentId === piece.id);
+    if (mine.some((row) => row.status === "generating")) continue;
     const newest = mine.sort((a, b) => b.version - a.version)[0];
     if (newest) {
       const settled = transitionOf(piece, "superseded", `Replaced by version ${newest.version}`);
