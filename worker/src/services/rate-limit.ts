@@ -1,5 +1,5 @@
 import { rateLimits } from "db";
-import { and, eq, sql } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import type { Db } from "../lib/db";
 import { ServiceError } from "../lib/errors";
 
@@ -23,15 +23,6 @@ export async function hitRateLimit(db: Db, key: string, rule: RateLimitRule, now
     count: row?.count ?? 1,
     retryAfterSeconds: Math.ceil((windowStart.getTime() + rule.windowMs - now) / 1000),
   };
-}
-
-/** Takes one hit back (a call that turned out not to count), never below zero, only in the same window. */
-export async function releaseRateLimitHit(db: Db, key: string, rule: RateLimitRule, now = Date.now()) {
-  const windowStart = now - (now % rule.windowMs);
-  await db
-    .update(rateLimits)
-    .set({ count: sql`max(${rateLimits.count} - 1, 0)` })
-    .where(and(eq(rateLimits.key, key), eq(rateLimits.windowStart, new Date(windowStart))));
 }
 
 /** Counts the call first, atomically, and throws once it goes over the limit. */

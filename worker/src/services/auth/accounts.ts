@@ -5,11 +5,12 @@ import { ServiceError } from "../../lib/errors";
 import { newId } from "../../lib/ids";
 import type { LoginInput, RegisterInput } from "../../schemas/auth";
 import { followSource } from "../listing-sources";
-import { consumeRateLimit, hitRateLimit, releaseRateLimitHit, resetRateLimit } from "../rate-limit";
+import { consumeRateLimit, hitRateLimit, resetRateLimit } from "../rate-limit";
 import { burnPasswordCheck, hashPassword, needsRehash, verifyPassword } from "./password";
 import { createSession, generateSessionToken } from "./sessions";
 
 const MINUTE = 60_000;
+/** Attempts per window, counted before the password is checked (so a sign-in counts for its network too). */
 export const LOGIN_LIMITS = {
   perEmail: { limit: 5, windowMs: 15 * MINUTE },
   perIp: { limit: 30, windowMs: 15 * MINUTE },
@@ -87,8 +88,9 @@ export async function loginAgent(db: Db, input: LoginInput, ip: string): Promise
     ? await verifyPassword(agent.passwordHash, input.password)
     : await burnPasswordCheck(input.password).then(() => false);
   if (!agent || !valid) throw new ServiceError("UNAUTHORIZED", BAD_CREDENTIALS);
-  // Only failures count: a sign-in clears its email's window and gives its network's hit back.
-  await Promise.all([resetRateLimit(db, emailKey), releaseRateLimitHit(db, ipKey, LOGIN_LIMITS.perIp)]);
+  // A sign-in clears its email's window. Its network keeps the hit: giving it back would let anyone
+  // with one valid account alternate sign-ins and guesses without ever reaching the per-IP limit.
+  await resetRateLimit(db, emailKey);
   if (needsRehash(agent.passwordHash)) {
     await db
       .update(agents)
