@@ -10,7 +10,6 @@ import {
   type ContentKind,
   type DraftContent,
   type DraftResult,
-  FAILURE_REASONS,
   type PostType,
   UnusableDraftError,
 } from "./types";
@@ -22,13 +21,14 @@ export const STOPPED_REASONS = {
   deadLetter: "The writing service kept failing, so drafting was stopped.",
   tooLong: "Drafting took longer than 15 minutes and was stopped.",
   lostRevision: "The new version was never started.",
+  unexpected: "Something went wrong while drafting.",
 } as const;
 
 /** The writer's error as stored on the piece; anything unexpected keeps its message as the detail. */
 export function describeFailure(error: unknown): Failure {
   if (error instanceof UnusableDraftError) return { reason: error.reason, detail: error.detail };
   const detail = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-  return { reason: FAILURE_REASONS.unreadable, detail };
+  return { reason: STOPPED_REASONS.unexpected, detail };
 }
 
 export const KIND_LABELS: Record<ContentKind, string> = {
