@@ -1,4 +1,4 @@
-import { expect, type Page, test } from "@playwright/test";
+import { expect, type Locator, type Page, test } from "@playwright/test";
 import {
   BUILDER_SITE,
   type BuilderHome,
@@ -22,6 +22,8 @@ guardEachTest();
 const homeCards = (page: Page) => page.getByRole("list", { name: "Homes" }).getByRole("listitem");
 const factRow = (page: Page, label: string) =>
   page.getByRole("row").filter({ has: page.getByRole("rowheader", { name: label, exact: true }) });
+const rowIn = (scope: Locator, label: string) =>
+  scope.getByRole("row").filter({ has: scope.page().getByRole("rowheader", { name: label, exact: true }) });
 
 test("the listing agent fills the list, filters narrow it, and a price change shows in history", async ({
   page,
@@ -188,4 +190,39 @@ test("markup in scraped text stays text", async ({ page }) => {
   await expect(factRow(page, "Plan")).toHaveText(/^Plan(—|<img src=x onerror=alert\(1\)>)$/);
   await expect(page.locator(INJECTED)).toHaveCount(0);
   await page.waitForLoadState("networkidle");
+});
+
+test("on a site in markup the adapter has never seen, every field is right and its source is shown", async ({
+  page,
+}) => {
+  test.setTimeout(120_000);
+  try {
+    await control("/theme", { theme: "spec-list" });
+    const homes = await control<(BuilderHome & { edgeCase?: string; garage: number })[]>("/homes");
+    const home = homes.find((candidate) => candidate.edgeCase === "under-contract");
+    if (!home) throw new Error("the fake site has no under-contract home");
+
+    await registerAgent(page);
+    await page.getByRole("link", { name: "Listings", exact: true }).click();
+    await runIngestion(page);
+    await page.getByLabel("Community").selectOption(home.communityName);
+    await page.getByRole("link", { name: home.address, exact: true }).click();
+    await expect(page.getByRole("heading", { level: 1, name: home.address })).toBeVisible();
+
+    await expect(factRow(page, "Status")).toContainText("Under contract");
+    await expect(factRow(page, "Community")).toContainText(home.communityName);
+    await expect(factRow(page, "Plan")).toContainText(home.planName);
+    await expect(factRow(page, "Garage")).toContainText(`${home.garage}-car`);
+
+    const disclosure = page.locator("details").filter({ hasText: "How we read this page" });
+    await expect(disclosure.getByRole("row").first()).toBeHidden();
+    await disclosure.getByText("How we read this page").click();
+    // JSON-LD said only LimitedAvailability, so the visible "Under Contract" badge decided.
+    await expect(rowIn(disclosure, "Status")).toContainText("A labelled value on the page");
+    await expect(rowIn(disclosure, "Community")).toContainText("Structured data (schema.org JSON-LD)");
+    await expect(rowIn(disclosure, "Plan")).toContainText("A labelled value on the page");
+    await expect(rowIn(disclosure, "Price")).toContainText("Structured data (schema.org JSON-LD)");
+  } finally {
+    await control("/reset", { theme: "classic" });
+  }
 });

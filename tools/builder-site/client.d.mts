@@ -9,7 +9,7 @@ import type {
 
 export interface BuilderSiteControl {
   url: string;
-  /** Seeds again; the theme stays unless given. */
+  /** Seeds again, in the theme the site started with unless given. */
   reset(
     count?: number,
     theme?: BuilderSiteTheme,

@@ -143,7 +143,8 @@ export async function startBuilderSite({ port = 0, count = 36, host = "127.0.0.1
       const body = await readJson(req);
       const n = body.count ?? count;
       if (!Number.isInteger(n) || n < 0 || n > 5000) throw new ControlError(400, "count must be 0..5000");
-      const nextTheme = body.theme ?? state.theme;
+      // Back to the theme the instance started with, unless told otherwise.
+      const nextTheme = body.theme ?? theme;
       if (!THEMES.has(nextTheme))
         throw new ControlError(400, `theme must be one of ${[...THEMES].join(", ")}`);
       state = freshState(n, nextTheme);
