@@ -17,6 +17,8 @@ export interface CrawlerOptions {
   fetch?: typeof fetch;
   sleep?: (ms: number) => Promise<void>;
   random?: () => number;
+  /** Called each time a page is taken from the budget (before it is fetched), for live progress. */
+  onPage?: () => void;
 }
 
 export interface Page {
@@ -173,10 +175,12 @@ export class Crawler {
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly random: () => number;
   private robots: Promise<RobotsRules> | undefined;
+  private readonly onPage: (() => void) | undefined;
   private capped = 0;
 
   constructor(options: CrawlerOptions) {
-    const { fetch: _fetch, sleep: _sleep, random: _random, baseUrl: _base, ...limits } = options;
+    const { fetch: _fetch, sleep: _sleep, random: _random, baseUrl: _base, onPage, ...limits } = options;
+    this.onPage = onPage;
     this.options = { ...CRAWLER_DEFAULTS, ...stripUndefined(limits) };
     this.origin = new URL(options.baseUrl).origin;
     this.doFetch = options.fetch ?? ((input, init) => fetch(input, init));
@@ -254,6 +258,7 @@ export class Crawler {
       return false;
     }
     this.pagesFetched++;
+    this.onPage?.();
     return true;
   }
 
@@ -340,13 +345,16 @@ export class Crawler {
     return {
       url: url.href,
       finalUrl,
-      redirected: new URL(finalUrl).pathname !== url.pathname,
+      redirected: samePath(new URL(finalUrl).pathname) !== samePath(url.pathname),
       status: response.status,
       contentType: response.headers.get("content-type") ?? "",
       body,
     };
   }
 }
+
+/** "/homes/x/" and "/homes/x" are one page. */
+const samePath = (path: string) => path.replace(/\/+$/, "") || "/";
 
 function describeFetchError(error: unknown, timeoutMs: number): string {
   if (error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError")) {

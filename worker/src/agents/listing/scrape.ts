@@ -19,7 +19,7 @@ export interface ScrapeOptions {
   maxRetryDelayMs?: number;
   fetch?: typeof fetch;
   sleep?: (ms: number) => Promise<void>;
-  /** Called after every page with the running totals; the caller throttles. */
+  /** Called for every page requested and every listing read, with the running totals; the caller throttles. */
   onProgress?: (pagesFetched: number, listingsFound: number) => void;
 }
 
@@ -48,7 +48,12 @@ export interface ScrapeResult {
 export async function scrapeSource(options: ScrapeOptions): Promise<ScrapeResult> {
   const adapter = getAdapter(options.adapter);
   if (!adapter) throw new Error(`no listing source adapter named "${options.adapter}"`);
-  const crawler = new Crawler({ ...options, maxPages: options.maxPages ?? CRAWLER_DEFAULTS.maxPages });
+  const seen = new Map<string, ScrapedListing>();
+  const crawler: Crawler = new Crawler({
+    ...options,
+    maxPages: options.maxPages ?? CRAWLER_DEFAULTS.maxPages,
+    onPage: () => options.onProgress?.(crawler.pagesFetched, seen.size),
+  });
   const discovery = await adapter.discover(crawler);
   // Pages robots.txt forbids are not ours to read: they are neither fetched nor counted as failures.
   const allowed = await Promise.all(discovery.urls.map((url) => crawler.allows(url)));
@@ -57,7 +62,6 @@ export async function scrapeSource(options: ScrapeOptions): Promise<ScrapeResult
   const unread = discovery.urls.filter((_, i) => !allowed[i]);
   const forbidden = unread.length;
   const gone: string[] = [];
-  const seen = new Map<string, ScrapedListing>();
 
   await crawler.map(urls, async (url) => {
     const result = await crawler.fetchPage(url);
