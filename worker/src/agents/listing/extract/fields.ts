@@ -78,16 +78,22 @@ function isKnown(field: PageField, value: unknown): boolean {
 
 /** A listing assembled layer by layer: a layer fills only the fields earlier layers left unknown. */
 export class LayeredListing {
-  private readonly values: LayerValues = {};
-  private readonly sources: Partial<Record<PageField, LayerName>> = {};
+  // Indexed like PAGE_FIELDS: this runs on every page, so no per-field objects.
+  private readonly values: unknown[] = new Array(PAGE_FIELDS.length);
+  private readonly sources: (LayerName | undefined)[] = new Array(PAGE_FIELDS.length);
+  private known = 0;
   private fallbackStatus: { value: string; layer: LayerName } | undefined;
   private foundAny = false;
 
   fill(values: LayerValues, layer: LayerName): this {
-    for (const field of PAGE_FIELDS) {
-      if (field in this.sources || !isKnown(field, values[field])) continue;
-      this.values[field] = values[field];
-      this.sources[field] = layer;
+    for (let i = 0; i < PAGE_FIELDS.length; i++) {
+      if (this.sources[i] !== undefined) continue;
+      const field = PAGE_FIELDS[i] as PageField;
+      const value = values[field];
+      if (!isKnown(field, value)) continue;
+      this.values[i] = value;
+      this.sources[i] = layer;
+      this.known++;
       // A status badge alone (a redesigned page, an error page) is no listing.
       if (field !== "status") this.foundAny = true;
     }
@@ -101,24 +107,39 @@ export class LayeredListing {
   }
 
   missing(): PageField[] {
-    return PAGE_FIELDS.filter((field) => !(field in this.sources));
+    return PAGE_FIELDS.filter((_, i) => this.sources[i] === undefined);
+  }
+
+  /** Whether `values` would leave no field unknown, without filling them. */
+  completedBy(values: LayerValues): boolean {
+    if (this.known === PAGE_FIELDS.length) return true;
+    for (let i = 0; i < PAGE_FIELDS.length; i++) {
+      const field = PAGE_FIELDS[i] as PageField;
+      if (this.sources[i] === undefined && !isKnown(field, values[field])) return false;
+    }
+    return true;
   }
 
   /** The fields under RawListing names plus their provenance; null when no layer found anything. */
   toRaw(): RawListing | null {
     if (!this.foundAny) return null;
-    if (!("status" in this.sources) && this.fallbackStatus) {
-      this.values.status = this.fallbackStatus.value;
-      this.sources.status = this.fallbackStatus.layer;
+    const status = PAGE_FIELDS.indexOf("status");
+    if (this.sources[status] === undefined && this.fallbackStatus) {
+      this.values[status] = this.fallbackStatus.value;
+      this.sources[status] = this.fallbackStatus.layer;
     }
-    const { address, baths, ...rest } = this.values;
-    const raw: RawListing = { ...rest };
-    if (typeof address === "object" && address !== null) Object.assign(raw, address);
-    else if (address !== undefined) raw.address = address;
-    if (typeof baths === "object" && baths !== null) Object.assign(raw, baths);
-    else if (baths !== undefined) raw.baths = baths;
+    const raw: RawListing = {};
     const sources: ListingFieldSources = {};
-    for (const [field, layer] of Object.entries(this.sources) as [PageField, LayerName][]) {
+    for (let i = 0; i < PAGE_FIELDS.length; i++) {
+      const layer = this.sources[i];
+      if (layer === undefined) continue;
+      const field = PAGE_FIELDS[i] as PageField;
+      const value = this.values[i];
+      if ((field === "address" || field === "baths") && typeof value === "object" && value !== null) {
+        Object.assign(raw, value);
+      } else {
+        raw[field] = value;
+      }
       for (const name of LISTING_FIELDS[field]) sources[name] = layer;
     }
     raw[FIELD_SOURCES_KEY] = sources;

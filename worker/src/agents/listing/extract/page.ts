@@ -24,9 +24,11 @@ export type Contents = readonly { label: string; content: string }[];
 const ARIA_PREFIX = "aria_";
 
 // Handler calls cost more than parsing, so the common page (JSON-LD plus the site's data) is read in one
-// pass with about five calls; the second pass runs only when a field is unknown or the page carries
-// microdata or labelled pairs, which outrank the adapter's selectors.
-const LABEL_HINTS = ["itemprop", "<dl", "<th", "aria-label"];
+// pass with about five calls. Labelled pairs (dt/dd, th/td, "Label: value") are read from the markup
+// without handlers; a second pass runs only for microdata or aria-label, which need handlers, or for the
+// adapter's selectors when a field is still unknown.
+const HANDLER_HINTS = ["itemprop", "aria-label"];
+const LABEL_HINTS = ["<dl", "<th"];
 
 /** Reads one detail page; null when no layer finds anything. Field provenance rides on the result. */
 export async function extractListing(html: string, site: SiteSelectors = {}): Promise<RawListing | null> {
@@ -43,23 +45,28 @@ export async function extractListing(html: string, site: SiteSelectors = {}): Pr
 
   const listing = new LayeredListing();
   if (ld) listing.fill(ld.values, "json_ld");
-  const needsPass2 =
-    new LayeredListing()
-      .fill(ld?.values ?? {}, "json_ld")
-      .fill(siteData, "selector")
-      .missing().length > 0 || LABEL_HINTS.some((hint) => html.includes(hint));
-  if (!needsPass2) {
+  const finish = (md?: { ambiguousStatus?: string }) => {
     if (ld?.ambiguousStatus) listing.fallback(ld.ambiguousStatus, "json_ld");
-    return listing.fill(siteData, "selector").toRaw();
+    if (md?.ambiguousStatus) listing.fallback(md.ambiguousStatus, "microdata");
+    return listing.toRaw();
+  };
+  const needsHandlers = HANDLER_HINTS.some((hint) => html.includes(hint));
+  if (!needsHandlers) {
+    if (listing.completedBy(siteData) && !LABEL_HINTS.some((hint) => html.includes(hint))) {
+      listing.fill(siteData, "selector");
+      return finish();
+    }
+    listing.fill(readLabels(visibleMarkup(html)), "label").fill(siteData, "selector");
+    if (listing.missing().length === 0 || !site.selectors) return finish();
   }
 
   const marks2 = new ContentMarks();
   const pass2 = new HTMLRewriter();
-  const microdata = html.includes("itemprop") ? new MicrodataReader(marks2) : null;
+  const microdata = needsHandlers && html.includes("itemprop") ? new MicrodataReader(marks2) : null;
   if (microdata) pass2.on("[itemprop]", microdata);
   const aria: LabelPair[] = [];
   const ariaLabels: string[] = [];
-  if (html.includes("aria-label")) {
+  if (needsHandlers && html.includes("aria-label")) {
     pass2.on("[aria-label]", {
       element(el) {
         const label = el.getAttribute("aria-label") ?? "";
@@ -84,11 +91,10 @@ export async function extractListing(html: string, site: SiteSelectors = {}): Pr
   }
 
   const md = microdata?.read(contents);
-  if (md) listing.fill(md.values, "microdata");
-  listing.fill(readLabels(visibleMarkup(html), aria), "label");
-  listing.fill(siteData, "selector");
+  if (needsHandlers) {
+    if (md) listing.fill(md.values, "microdata");
+    listing.fill(readLabels(visibleMarkup(html), aria), "label").fill(siteData, "selector");
+  }
   if (readSelectors) listing.fill(readSelectors(contents), "selector");
-  if (ld?.ambiguousStatus) listing.fallback(ld.ambiguousStatus, "json_ld");
-  if (md?.ambiguousStatus) listing.fallback(md.ambiguousStatus, "microdata");
-  return listing.toRaw();
+  return finish(md);
 }
