@@ -27,8 +27,8 @@ const ARIA_PREFIX = "aria_";
 // pass with about five calls. Labelled pairs (dt/dd, th/td, "Label: value") are read from the markup
 // without handlers; a second pass runs only for microdata or aria-label, which need handlers, or for the
 // adapter's selectors when a field is still unknown.
-const HANDLER_HINTS = ["itemprop", "aria-label"];
-const LABEL_HINTS = ["<dl", "<th"];
+// One scan of the page for all four (each includes() is a full scan: ~2 µs on a 5 KB page).
+const HINTS = /itemprop|aria-label|<dl|<th/i;
 
 /** Reads one detail page; null when no layer finds anything. Field provenance rides on the result. */
 export async function extractListing(html: string, site: SiteSelectors = {}): Promise<RawListing | null> {
@@ -50,9 +50,10 @@ export async function extractListing(html: string, site: SiteSelectors = {}): Pr
     if (md?.ambiguousStatus) listing.fallback(md.ambiguousStatus, "microdata");
     return listing.toRaw();
   };
-  const needsHandlers = HANDLER_HINTS.some((hint) => html.includes(hint));
+  const hinted = HINTS.test(html);
+  const needsHandlers = hinted && (html.includes("itemprop") || html.includes("aria-label"));
   if (!needsHandlers) {
-    if (listing.completedBy(siteData) && !LABEL_HINTS.some((hint) => html.includes(hint))) {
+    if (!hinted && listing.completedBy(siteData)) {
       listing.fill(siteData, "selector");
       return finish();
     }
