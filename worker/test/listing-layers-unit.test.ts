@@ -213,6 +213,18 @@ describe("label layer", () => {
     expect(listing.community).toBe("");
   });
 
+  it("takes no status from navigation or footer links, and reads aria-label pairs on images", async () => {
+    const html = offerPage(
+      "LimitedAvailability",
+      `<nav><ul><li><a href="/available">Available</a></li></ul></nav>
+<div class="badge">Pending</div><img src="/g.jpg" aria-label="Garage: 3-car" alt="">
+<footer><p>Sold</p></footer>`,
+    );
+    const { listing, raw } = await read(html);
+    expect(listing).toMatchObject({ status: "under_contract", garage: 3 });
+    expect(raw.fieldSources).toMatchObject({ status: "label", garage: "label" });
+  });
+
   it("a status badge alone is no listing", async () => {
     expect(await extractListing(page("", `<div class="tag">Available</div>`))).toBeNull();
   });

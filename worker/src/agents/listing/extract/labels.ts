@@ -45,7 +45,9 @@ export function fieldForLabel(label: string): PageField | undefined {
   return Object.hasOwn(SYNONYMS, key) ? SYNONYMS[key] : undefined;
 }
 
-const HIDDEN = /<(script|style|template|noscript|svg|head)\b[^>]*>[\s\S]*?<\/\1\s*>|<!--[\s\S]*?-->/gi;
+// Hidden text, and site navigation and footers, whose "Available" or "Sold" links are no status.
+const HIDDEN =
+  /<(script|style|template|noscript|svg|head|nav|footer)\b[^>]*>[\s\S]*?<\/\1\s*>|<!--[\s\S]*?-->/gi;
 // Elements that start a new line of visible text; inline ones (span, a, strong) keep a pair together.
 const BLOCK =
   /<\/?(?:p|div|li|dt|dd|tr|td|th|h[1-6]|section|header|footer|aside|article|main|nav|ul|ol|dl|table|tbody|thead|figure|figcaption|button|br|hr)\b[^>]*>/gi;

@@ -1,7 +1,7 @@
 // Layered extraction for any builder's detail page: JSON-LD, then microdata, then visible labels, then the
 // adapter's own selectors, each layer filling only what the earlier ones left unknown.
 
-import { ContentMarks } from "../sources/html";
+import { ContentMarks, VOID_TAGS } from "../sources/html";
 import type { RawListing } from "../types";
 import { LayeredListing, type LayerValues } from "./fields";
 import { readJsonLd } from "./jsonld";
@@ -73,7 +73,7 @@ export async function extractListing(html: string, site: SiteSelectors = {}): Pr
         const label = el.getAttribute("aria-label") ?? "";
         const pair = splitAriaLabel(label);
         if (pair) aria.push(pair);
-        else if (fieldForLabel(label)) {
+        else if (fieldForLabel(label) && !VOID_TAGS.has(el.tagName)) {
           // Marker labels are word characters only: the label itself is kept aside.
           marks2.wrap(el, `${ARIA_PREFIX}${ariaLabels.length}`);
           ariaLabels.push(label);

@@ -7,6 +7,7 @@ import type { LayerValues } from "../extract/fields";
 import { type Contents, extractListing, type SiteSelectors } from "../extract/page";
 import { decodeEntities } from "../normalize";
 import type { SourceAdapter } from "./adapter";
+import { VOID_TAGS } from "./html";
 
 const SHAPE: SiteShape = { ...COMMON_SITE_SHAPE, guessedIndexes: ["/quick-move-in"] };
 
@@ -26,20 +27,6 @@ const CLASS_FIELDS: Record<string, keyof LayerValues> = {
   "home-description": "description",
 };
 const IMAGE_CLASSES = new Set(["home-gallery__image", "home-hero__image"]);
-// Elements without content, which cannot be wrapped.
-const VOID_TAGS = new Set([
-  "img",
-  "br",
-  "hr",
-  "input",
-  "meta",
-  "link",
-  "source",
-  "area",
-  "col",
-  "embed",
-  "wbr",
-]);
 const LABEL_PREFIX = "hb_";
 
 /** Keys of the data layer (JSON in `data-home` on the main element, read by the site's analytics) -> field. */

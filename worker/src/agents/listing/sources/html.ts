@@ -1,6 +1,21 @@
 // Streaming helpers shared by adapters: links, sitemaps and JSON-LD, read with HTMLRewriter (no DOM).
 import { decodeEntities } from "../normalize";
 
+/** Elements without content, which cannot be wrapped with ContentMarks. */
+export const VOID_TAGS: ReadonlySet<string> = new Set([
+  "img",
+  "br",
+  "hr",
+  "input",
+  "meta",
+  "link",
+  "source",
+  "area",
+  "col",
+  "embed",
+  "wbr",
+]);
+
 /** Streams `html` through the rewriter's handlers; the rewritten output itself is not needed. */
 export async function drain(rewriter: HTMLRewriter, html: string): Promise<void> {
   await rewriter.transform(new Response(html)).arrayBuffer();
