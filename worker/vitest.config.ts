@@ -27,6 +27,9 @@ export default defineConfig(async () => {
             TEST_MIGRATIONS: migrations,
             APP_ENV: "test",
             LISTING_SOURCE_URL: `http://127.0.0.1:${process.env.BUILDER_SITE_PORT}`,
+            // As in development: the fake builder site's photos are on loopback. The image-proxy tests
+            // clear it to check that loopback is refused.
+            IMAGE_PROXY_ALLOW_HOSTS: "127.0.0.1",
           },
         },
       }),
