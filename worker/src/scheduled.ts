@@ -5,8 +5,16 @@ import { createDb } from "./lib/db";
 import { pruneRateLimits } from "./services/rate-limit";
 import { sweepContent } from "./services/sweeper";
 
-/** Cron entry point: housekeeping, then the listing agent (which records its own failures per run). */
+/** wrangler.toml's two crons: the sweeper every 5 minutes, so stuck work is caught soon after its 15-minute
+ * deadline; housekeeping and the listing agent every 30. */
+export const SWEEP_CRON = "*/5 * * * *";
+
+/** Cron entry point: the content sweeper; on the 30-minute cron also housekeeping and the listing agent. */
 export async function runScheduled(controller: ScheduledController, env: Env) {
+  if (controller.cron === SWEEP_CRON) {
+    await sweepContent(env, controller.scheduledTime);
+    return;
+  }
   const db = createDb(env.DB);
   const now = new Date(controller.scheduledTime);
   await db.delete(sessions).where(lt(sessions.expiresAt, now));

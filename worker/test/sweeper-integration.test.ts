@@ -196,7 +196,7 @@ describe("sweeper: work stuck past its deadline", () => {
       .set({ updatedAt: new Date(now - 14 * MINUTE) })
       .where(eq(contentPieces.id, recent ?? ""));
 
-    const controller = createScheduledController({ scheduledTime: now, cron: "*/30 * * * *" });
+    const controller = createScheduledController({ scheduledTime: now, cron: "*/5 * * * *" });
     const ctx = createExecutionContext();
     await worker.scheduled(controller, env, ctx);
     await waitOnExecutionContext(ctx);
