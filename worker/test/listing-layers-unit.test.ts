@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { COMMON_SITE_SHAPE } from "../src/agents/listing/discovery";
 import { ITEM_AVAILABILITY } from "../src/agents/listing/extract/jsonld";
 import { extractListing } from "../src/agents/listing/extract/page";
 import { normalizeListing } from "../src/agents/listing/normalize";
@@ -227,5 +228,24 @@ describe("label layer", () => {
 
   it("a status badge alone is no listing", async () => {
     expect(await extractListing(page("", `<div class="tag">Available</div>`))).toBeNull();
+  });
+});
+
+describe("common builder URL shapes", () => {
+  const at = (path: string) => new URL(path, "https://builder.example");
+  it.each([
+    ["/homes/12-egret-ct", true, false],
+    ["/homes/12-egret-ct/print", false, false],
+    ["/available-homes/lakeside/12-egret-ct", true, false],
+    ["/quick-move-in/12-egret-ct", true, false],
+    ["/quick-move-in", false, true],
+    ["/quick-move-in/page/2", false, true],
+    ["/available-homes", false, true],
+    ["/communities/heron-bay", false, true],
+    ["/neighborhoods/heron-bay", false, true],
+    ["/about-us", false, false],
+  ])("%s: listing %s, index %s", (path, listing, index) => {
+    expect(COMMON_SITE_SHAPE.isListing(at(path))).toBe(listing);
+    expect(COMMON_SITE_SHAPE.isIndex(at(path))).toBe(index);
   });
 });

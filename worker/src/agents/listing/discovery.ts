@@ -95,17 +95,16 @@ export async function discoverListings(crawler: Crawler, shape: SiteShape): Prom
 
 const LISTING_WORDS =
   "quick-move-in(?:-homes)?|available-homes|move-in-ready(?:-homes)?|inventory(?:-homes)?|listings?";
-const INDEX_WORDS = `${LISTING_WORDS}|new-homes|homes|find-a-home`;
+const HOME_PATH = /^\/homes?\/[^/]+\/?$/;
+const LISTING_PATH = new RegExp(`^/(?:${LISTING_WORDS})/(?:(?!page/)[^/]+/)?(?!page$)[^/]+/?$`);
+const INDEX_PATH = new RegExp(`^/(?:${LISTING_WORDS}|new-homes|homes|find-a-home)(?:/page/\\d+)?/?$`);
+const COMMUNITY_PATH = /^\/(?:communities|community|neighborhoods|neighbourhoods)\/[^/]+\/?$/;
 
 /**
  * URL shapes common to builder sites: /homes/<slug>, /<listing word>/[<community>/]<slug> for homes;
  * /quick-move-in (and its /page/N), /communities/<slug>, /neighborhoods/<slug> for index pages.
  */
 export const COMMON_SITE_SHAPE: SiteShape = {
-  isListing: (url) =>
-    /^\/homes?\/[^/]+\/?$/.test(url.pathname) ||
-    new RegExp(`^/(?:${LISTING_WORDS})/(?:(?!page/)[^/]+/)?(?!page$)[^/]+/?$`).test(url.pathname),
-  isIndex: (url) =>
-    new RegExp(`^/(?:${INDEX_WORDS})(?:/page/\\d+)?/?$`).test(url.pathname) ||
-    /^\/(?:communities|community|neighborhoods|neighbourhoods)\/[^/]+\/?$/.test(url.pathname),
+  isListing: (url) => HOME_PATH.test(url.pathname) || LISTING_PATH.test(url.pathname),
+  isIndex: (url) => INDEX_PATH.test(url.pathname) || COMMUNITY_PATH.test(url.pathname),
 };

@@ -1,6 +1,5 @@
 // Layered extraction for any builder's detail page: JSON-LD, then microdata, then visible labels, then the
 // adapter's own selectors, each layer filling only what the earlier ones left unknown.
-
 import { ContentMarks, VOID_TAGS } from "../sources/html";
 import type { RawListing } from "../types";
 import { LayeredListing, type LayerValues } from "./fields";
@@ -26,8 +25,8 @@ const ARIA_PREFIX = "aria_";
 // Handler calls cost more than parsing, so the common page (JSON-LD plus the site's data) is read in one
 // pass with about five calls. Labelled pairs (dt/dd, th/td, "Label: value") are read from the markup
 // without handlers; a second pass runs only for microdata or aria-label, which need handlers, or for the
-// adapter's selectors when a field is still unknown.
-// One scan of the page for all four (each includes() is a full scan: ~2 µs on a 5 KB page).
+// adapter's selectors when a field is still unknown. One scan finds all four hints (each includes() is a
+// full scan, ~2 µs on a 5 KB page).
 const HINTS = /itemprop|aria-label|<dl|<th/i;
 
 /** Reads one detail page; null when no layer finds anything. Field provenance rides on the result. */
