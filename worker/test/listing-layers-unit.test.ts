@@ -203,6 +203,23 @@ describe("label layer", () => {
     expect((await read(html)).listing[field]).toBe(expected);
   });
 
+  it("reads a label on a line of its own with its value on the next", async () => {
+    const html = page(
+      "",
+      `<div class="badge">Available</div><div class="price">$329,990</div>
+<ul class="facts"><li><h4>Community</h4><p>Heron Bay</p></li><li><strong>Garage:</strong><br>2-car</li>
+<li><span>Address:</span><br>12 Egret Ct, Ocala, FL 34476</li></ul>`,
+    );
+    const { listing } = await read(html);
+    expect(listing).toMatchObject({
+      status: "available",
+      community: "Heron Bay",
+      garage: 2,
+      addressLine: "12 Egret Ct",
+      moveInDate: null,
+    });
+  });
+
   it("ignores labels in scripts, styles and comments, and pairs it does not know", async () => {
     const html = page(
       "",

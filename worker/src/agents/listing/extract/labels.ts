@@ -86,14 +86,27 @@ function pairsFromTables(markup: string, add: (label: string, value: string) => 
   }
 }
 
-/** Lines of visible text: "Garage: 2-car" pairs, and a status shown alone ("Under Contract"). */
+/**
+ * Lines of visible text: "Garage: 2-car" pairs; a label on a line of its own ("Garage" or "Garage:") with
+ * its value on the next; and a status shown alone ("Under Contract").
+ */
 function pairsFromLines(markup: string, add: (label: string, value: string) => void) {
+  let pendingLabel: string | null = null;
   for (const line of markup.replace(BLOCK, "\n").split("\n")) {
     if (!line.trim()) continue;
     const text = clean(line);
+    if (!text) continue;
+    if (pendingLabel !== null) {
+      add(pendingLabel, text);
+      pendingLabel = null;
+      continue;
+    }
     const colon = text.indexOf(":");
-    if (colon > 0 && colon <= 32) add(text.slice(0, colon), text.slice(colon + 1).trim());
-    else if (STATUS_BADGE.test(text)) add("status", text);
+    const label = colon > 0 ? text.slice(0, colon) : text;
+    const value = colon > 0 ? text.slice(colon + 1).trim() : "";
+    if (STATUS_BADGE.test(text)) add("status", text);
+    else if (label.length <= 32 && value) add(label, value);
+    else if (label.length <= 32 && fieldForLabel(label)) pendingLabel = label;
   }
 }
 
