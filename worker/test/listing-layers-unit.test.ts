@@ -208,7 +208,8 @@ describe("label layer", () => {
       "",
       `<div class="badge">Available</div><div class="price">$329,990</div>
 <ul class="facts"><li><h4>Community</h4><p>Heron Bay</p></li><li><strong>Garage:</strong><br>2-car</li>
-<li><span>Address:</span><br>12 Egret Ct, Ocala, FL 34476</li></ul>`,
+<li><span>Address:</span><br>12 Egret Ct, Ocala, FL 34476</li>
+<li><h4>Plan</h4></li><li>Special offer: Free blinds</li></ul>`,
     );
     const { listing } = await read(html);
     expect(listing).toMatchObject({
@@ -217,6 +218,9 @@ describe("label layer", () => {
       garage: 2,
       addressLine: "12 Egret Ct",
       moveInDate: null,
+      // An empty label does not swallow the next pair.
+      planName: "",
+      incentives: "Free blinds",
     });
   });
 

@@ -96,14 +96,19 @@ function pairsFromLines(markup: string, add: (label: string, value: string) => v
     if (!line.trim()) continue;
     const text = clean(line);
     if (!text) continue;
-    if (pendingLabel !== null) {
-      add(pendingLabel, text);
-      pendingLabel = null;
-      continue;
-    }
     const colon = text.indexOf(":");
     const label = colon > 0 ? text.slice(0, colon) : text;
     const value = colon > 0 ? text.slice(colon + 1).trim() : "";
+    // A line that is a pair itself is no one else's value.
+    const isPair = colon > 0 && label.length <= 32 && fieldForLabel(label) !== undefined;
+    if (pendingLabel !== null) {
+      const owner = pendingLabel;
+      pendingLabel = null;
+      if (!isPair) {
+        add(owner, text);
+        continue;
+      }
+    }
     if (STATUS_BADGE.test(text)) add("status", text);
     else if (label.length <= 32 && value) add(label, value);
     else if (label.length <= 32 && fieldForLabel(label)) pendingLabel = label;
