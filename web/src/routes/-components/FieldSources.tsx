@@ -19,10 +19,10 @@ const ROWS: [label: string, field: string][] = [
 ];
 
 const SOURCE_LABELS: Record<ListingFieldSource, string> = {
-  json_ld: "Structured data (schema.org JSON-LD)",
-  microdata: "Page markup (schema.org microdata)",
-  label: "A labelled value on the page",
-  selector: "This builder's page layout",
+  json_ld: "Structured data",
+  microdata: "Page markup",
+  label: "Labelled value",
+  selector: "Site layout",
   manual: "Typed in by you",
 };
 
@@ -43,8 +43,9 @@ export function FieldSources({ sources, scraped }: { sources: ListingFieldSource
         <>
           {scraped && (
             <p className="muted">
-              Each fact is taken from the first of these that has it: structured data, page markup, labelled
-              values, then this builder's page layout.
+              Each fact comes from the first of these that has it: structured data (schema.org JSON-LD), page
+              markup (schema.org microdata), a labelled value on the page (such as “Garage: 2-car”), then this
+              builder's page layout.
             </p>
           )}
           <table className="facts-table">
