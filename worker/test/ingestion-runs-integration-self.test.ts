@@ -3,6 +3,7 @@ import { env } from "cloudflare:workers";
 import { agentListingSources, ingestionRuns, notifications } from "db";
 import { eq } from "drizzle-orm";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { claimSource } from "../src/agents/listing/agent";
 import worker from "../src/index";
 import { createDb } from "../src/lib/db";
 import { newId } from "../src/lib/ids";
@@ -209,6 +210,36 @@ describe("the ingestion consumer, delivered at least once", () => {
     expect(await runOf(agent.browser, message.runId)).toMatchObject({
       status: "succeeded",
       found: expect.any(Number),
+    });
+  });
+
+  it("a new claim closes a run older than 15 minutes only when its heartbeat has stopped", async () => {
+    captureIngestionMessages();
+    const site = await privateBuilderSite(3);
+    const agent = await agentFollowing(site.url);
+    const runId = (await startRun(agent.browser))[0]?.id ?? "";
+    const sourceId = (await db().select().from(ingestionRuns).where(eq(ingestionRuns.id, runId)))[0]
+      ?.sourceId;
+    const now = new Date();
+    const age = (startedMinutesAgo: number, heartbeatSecondsAgo: number) =>
+      db()
+        .update(ingestionRuns)
+        .set({
+          startedAt: new Date(now.getTime() - startedMinutesAgo * 60_000),
+          heartbeatAt: new Date(now.getTime() - heartbeatSecondsAgo * 1000),
+        })
+        .where(eq(ingestionRuns.id, runId));
+
+    await age(40, 10);
+    await expect(claimSource(db(), sourceId ?? "", now, "cron")).rejects.toMatchObject({ code: "CONFLICT" });
+    expect((await runOf(agent.browser, runId)).status).toBe("running");
+
+    await age(40, 120);
+    const next = await claimSource(db(), sourceId ?? "", now, "cron");
+    expect(next).not.toBe(runId);
+    expect(await runOf(agent.browser, runId)).toMatchObject({
+      status: "failed",
+      failureReason: "Interrupted before it finished.",
     });
   });
 

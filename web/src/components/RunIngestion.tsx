@@ -43,9 +43,8 @@ export function useIngestionRun(id: string, enabled: boolean): UseQueryResult<In
 /** After a run ends, the listings and figures it changed are fetched again. */
 export function refreshAfterIngestion(queryClient: QueryClient) {
   return Promise.all([
-    queryClient.invalidateQueries(trpc.listings.list.pathFilter()),
-    queryClient.invalidateQueries(trpc.listings.communities.pathFilter()),
-    queryClient.invalidateQueries(trpc.listings.ingestionRuns.pathFilter()),
+    // Everything under listings: the list, communities, the runs and any open listing's detail and history.
+    queryClient.invalidateQueries(trpc.listings.pathFilter()),
     queryClient.invalidateQueries(trpc.dashboard.pathFilter()),
   ]);
 }

@@ -1,5 +1,5 @@
 import { agentListingSources, ingestionRuns, listingChanges, listingSources, notifications } from "db";
-import { and, desc, eq, inArray, isNull, lt, sql } from "drizzle-orm";
+import { and, desc, eq, inArray, isNull, lt, or, sql } from "drizzle-orm";
 import { chunk, D1_MAX_PARAMS } from "../../lib/d1";
 import type { Db } from "../../lib/db";
 import { createDb } from "../../lib/db";
@@ -12,6 +12,8 @@ import { type ApplyCounts, applyScrape } from "./store";
 
 export const USER_AGENT = "RealtorMarketingBot/1.0 (+listing agent; contact via the agent's brokerage)";
 const STALE_RUN_MS = 15 * 60_000;
+/** A run heartbeat (ingestion-consumer) older than this means the consumer that held the run is gone. */
+export const LEASE_MS = 60_000;
 /** A run that finds less than this share of the last good run's listings is treated as a broken scrape. */
 const MIN_SHARE_OF_PREVIOUS = 0.5;
 
@@ -233,6 +235,11 @@ export async function claimSource(db: Db, sourceId: string, now: Date, trigger: 
         eq(ingestionRuns.sourceId, sourceId),
         eq(ingestionRuns.status, "running"),
         lt(ingestionRuns.startedAt, new Date(now.getTime() - STALE_RUN_MS)),
+        // A queued crawl that still beats its heartbeat is alive, however long it has been going.
+        or(
+          isNull(ingestionRuns.heartbeatAt),
+          lt(ingestionRuns.heartbeatAt, new Date(now.getTime() - LEASE_MS)),
+        ),
       ),
     );
   const runId = newId();

@@ -6,10 +6,8 @@ import { and, eq, isNull, lt, or } from "drizzle-orm";
 import { createDb, type Db } from "../../lib/db";
 import { newId } from "../../lib/ids";
 import type { IngestionMessage } from "../../queues/messages";
-import { runListingAgent } from "./agent";
+import { LEASE_MS, runListingAgent } from "./agent";
 
-/** A heartbeat older than this means the consumer that held the run is gone. */
-export const LEASE_MS = 60_000;
 const HEARTBEAT_MS = 15_000;
 
 export async function consumeIngestionBatch(batch: MessageBatch<IngestionMessage>, env: Env): Promise<void> {
