@@ -1,1 +1,0 @@
-ALTER TABLE `rltr_mktg_listings` ADD `field_sources` text DEFAULT '{}' NOT NULL;
