@@ -139,7 +139,8 @@ export async function getPieceDetail(db: Db, agentId: string, id: string) {
     .select()
     .from(contentEvents)
     .where(and(inArray(contentEvents.contentId, ids), eq(contentEvents.agentId, agentId)))
-    .orderBy(asc(contentEvents.createdAt));
+    // Events of one batch share a millisecond: rowid keeps them in the order they were written.
+    .orderBy(asc(contentEvents.createdAt), sql`rowid`);
   const marketing = await db
     .select({
       id: marketingRequests.id,
