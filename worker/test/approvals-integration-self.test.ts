@@ -6,6 +6,7 @@ import {
   contentPieces,
   contentRequests,
   emailOutbox,
+  listings,
   marketingRequests,
   postSchedule,
 } from "db";
@@ -194,6 +195,26 @@ describe("content approval (UserProxyAgent) through the API", () => {
       .from(contentPieces)
       .where(eq(contentPieces.id, byKind.facebook_post?.id ?? ""));
     expect(v1?.status).toBe("superseded");
+  });
+
+  it("flags an edit that names another of the agent's communities, in any phrasing", {
+    timeout: 30_000,
+  }, async () => {
+    const agent = await agentWithListings(2);
+    const [listing, other] = agent.listings;
+    if (!listing || !other) throw new Error("two listings expected");
+    await db().update(listings).set({ community: "Tamarind Grove" }).where(eq(listings.id, other.id));
+    await agent.browser.mutate("content.createForListing", { listingId: listing.id });
+    const pieces = await settled(agent.agentId, listing.id);
+    const facebook = pieces.find((piece) => piece.kind === "facebook_post");
+    const edited = await agent.browser.mutate<{ id: string }>("content.update", {
+      id: facebook?.id,
+      body: "Just listed! Tour it near Tamarind Grove today. Call Chris Morgan at Sunshine Realty.",
+    });
+    expect(edited.status).toBe(200);
+    const [v2] = await db().select().from(contentPieces).where(eq(contentPieces.id, edited.data.id));
+    const text = (v2?.complianceFlags ?? []).map((flag) => `${flag.message} ${flag.excerpt ?? ""}`).join(" ");
+    expect(text).toContain("Tamarind Grove");
   });
 
   it("refuses approval while compliance warnings are unacknowledged", { timeout: 30_000 }, async () => {

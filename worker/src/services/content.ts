@@ -11,7 +11,7 @@ import {
 import { and, asc, desc, eq, inArray, ne, sql } from "drizzle-orm";
 import { assertAllowed, insertWhere, transition } from "../agents/content/approval";
 import { checkCompliance } from "../agents/content/compliance";
-import { loadAgentProfile, loadListingFacts, pieceRows } from "../agents/content/store";
+import { loadAgentProfile, loadKnownPlaces, loadListingFacts, pieceRows } from "../agents/content/store";
 import type { Db } from "../lib/db";
 import { ServiceError } from "../lib/errors";
 import { newId } from "../lib/ids";
@@ -195,9 +195,10 @@ export async function editPiece({ db, agentId }: ContentDeps, input: { id: strin
   if (problems.length > 0) {
     throw new ServiceError("BAD_REQUEST", problems.join(" "), { field: "body" });
   }
-  const [listing, agent] = await Promise.all([
+  const [listing, agent, known] = await Promise.all([
     loadListingFacts(db, agentId, piece.listingId),
     loadAgentProfile(db, agentId),
+    loadKnownPlaces(db, agentId, piece.listingId),
   ]);
   if (!listing || !agent) throw new ServiceError("NOT_FOUND", "Listing not found");
   const id = newId();
@@ -229,7 +230,7 @@ export async function editPiece({ db, agentId }: ContentDeps, input: { id: strin
           generationKey: `edit:${id}`,
           body: input.body,
           generator: "manual",
-          complianceFlags: checkCompliance(input.body, listing, agent.profile),
+          complianceFlags: checkCompliance(input.body, listing, agent.profile, known),
         },
         applied,
       ),

@@ -12,6 +12,7 @@ import {
   ensurePieces,
   failPiece,
   loadAgentProfile,
+  loadKnownPlaces,
   loadListingFacts,
   noteRetryableError,
   notifyReady,
@@ -63,9 +64,10 @@ export async function consumeContentDeadLetters(batch: MessageBatch<ContentGener
 
 export async function draftForMessage(env: Env, message: ContentGenerationMessage): Promise<void> {
   const db = createDb(env.DB);
-  const [listing, agent] = await Promise.all([
+  const [listing, agent, known] = await Promise.all([
     loadListingFacts(db, message.agentId, message.listingId),
     loadAgentProfile(db, message.agentId),
+    loadKnownPlaces(db, message.agentId, message.listingId),
   ]);
   // The listing or account is gone: nothing to draft.
   if (!listing || !agent) return;
@@ -98,7 +100,7 @@ export async function draftForMessage(env: Env, message: ContentGenerationMessag
         },
         { agentId: message.agentId },
       );
-      await completePiece(db, piece, result, checkCompliance(result.body, listing, agent.profile));
+      await completePiece(db, piece, result, checkCompliance(result.body, listing, agent.profile, known));
       drafted++;
     } catch (error) {
       if (error instanceof UnusableDraftError && error.retryable) {

@@ -1,9 +1,10 @@
 // D1 side of the content agent: the pieces a request produces, and their completion or failure.
 import { agents, type ContentPiece, contentEvents, contentPieces, listings, notifications } from "db";
-import { and, eq, inArray, type SQL, sql } from "drizzle-orm";
+import { and, eq, inArray, ne, type SQL, sql } from "drizzle-orm";
 import type { Db } from "../../lib/db";
 import { newId } from "../../lib/ids";
 import { insertWhere, transition } from "./approval";
+import type { KnownPlaces } from "./compliance";
 import { listingFacts } from "./facts";
 import {
   type AgentProfile,
@@ -44,6 +45,19 @@ export async function loadListingFacts(db: Db, agentId: string, listingId: strin
     .where(and(eq(listings.id, listingId), eq(listings.agentId, agentId)))
     .limit(1);
   return row ? listingFacts(row) : null;
+}
+
+/** The agent's other homes' communities and addresses, so a draft that names one is flagged anywhere. */
+export async function loadKnownPlaces(db: Db, agentId: string, listingId: string): Promise<KnownPlaces> {
+  const rows = await db
+    .select({ community: listings.community, address: listings.addressLine })
+    .from(listings)
+    .where(and(eq(listings.agentId, agentId), ne(listings.id, listingId)))
+    .limit(2000);
+  return {
+    communities: [...new Set(rows.map((row) => row.community).filter(Boolean))],
+    addresses: rows.map((row) => row.address).filter(Boolean),
+  };
 }
 
 export async function loadAgentProfile(db: Db, agentId: string) {
