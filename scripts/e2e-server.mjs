@@ -23,6 +23,8 @@ const vars = {
   APP_ENV: "test",
   // The tests open review links from the dev outbox and show photos from the loopback builder site.
   DEV_TOOLS_ENABLED: "true",
+  // Every test signs up a new agent from 127.0.0.1.
+  SIGNUPS_PER_IP_PER_HOUR: "1000",
   IMAGE_PROXY_ALLOW_HOSTS: new URL(builderSiteUrl).hostname,
   LISTING_SOURCE_URL: builderSiteUrl,
   EMAIL_API_KEY: "",

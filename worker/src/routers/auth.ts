@@ -5,7 +5,9 @@ import { protectedProcedure, publicProcedure, router } from "../trpc/init";
 
 export const authRouter = router({
   register: publicProcedure.input(registerInput).mutation(async ({ ctx, input }) => {
-    const session = await registerAgent(ctx.db, input, ctx.ip, ctx.env.LISTING_SOURCE_URL);
+    // Every browser test signs up a new agent from 127.0.0.1; the e2e servers raise the limit.
+    const signupsPerHour = Number(ctx.env.SIGNUPS_PER_IP_PER_HOUR) || undefined;
+    const session = await registerAgent(ctx.db, input, ctx.ip, ctx.env.LISTING_SOURCE_URL, signupsPerHour);
     ctx.resHeaders.append("Set-Cookie", sessionCookie(session.token, session.expiresAt));
     return { agentId: session.agentId };
   }),

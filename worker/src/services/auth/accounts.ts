@@ -27,11 +27,12 @@ export async function registerAgent(
   input: RegisterInput,
   ip: string,
   defaultSourceUrl: string,
+  signupsPerHour = REGISTER_LIMIT_PER_IP.limit,
 ): Promise<NewSession> {
   await consumeRateLimit(
     db,
     `register:ip:${ip}`,
-    REGISTER_LIMIT_PER_IP,
+    { ...REGISTER_LIMIT_PER_IP, limit: signupsPerHour },
     "Too many sign-ups from this network. Try again later.",
   );
   const [existing] = await db
