@@ -36,13 +36,22 @@ synonyms("sourceKey", ["home id", "listing id", "mls", "mls number"]);
 /** A status shown on its own, as a badge: only these exact phrases count. */
 const STATUS_BADGE =
   /^(?:available(?: now)?|under contract|contract pending|sale pending|pending|reserved|sold(?: out)?)$/i;
+const STATUS_BADGE_MAX = "contract pending".length;
+
+// Pages of one site repeat their labels, so lookups are remembered (bounded: cleared when full).
+const labelCache = new Map<string, PageField | null>();
 
 export function fieldForLabel(label: string): PageField | undefined {
+  const cached = labelCache.get(label);
+  if (cached !== undefined) return cached ?? undefined;
   const key = label
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, " ")
     .trim();
-  return Object.hasOwn(SYNONYMS, key) ? SYNONYMS[key] : undefined;
+  const field = Object.hasOwn(SYNONYMS, key) ? SYNONYMS[key] : undefined;
+  if (labelCache.size >= 4096) labelCache.clear();
+  labelCache.set(label, field ?? null);
+  return field;
 }
 
 // Hidden text, and site navigation and footers, whose "Available" or "Sold" links are no status.
@@ -53,10 +62,12 @@ const BLOCK =
   /<\/?(?:p|div|li|dt|dd|tr|td|th|h[1-6]|section|header|footer|aside|article|main|nav|ul|ol|dl|table|tbody|thead|figure|figcaption|button|br|hr)\b[^>]*>/gi;
 const TAG = /<[^>]*>/g;
 
-const clean = (markup: string) =>
-  decodeEntities(markup.replace(TAG, " "))
-    .replace(/[\s\u00a0]+/g, " ")
-    .trim();
+const SPACE = /[\s\u00a0]+/g;
+
+/** Text without tags and entities, whitespace collapsed. */
+const clean = (markup: string) => cleanText(markup.replace(TAG, " "));
+const cleanText = (text: string) =>
+  (text.includes("&") ? decodeEntities(text) : text).replace(SPACE, " ").trim();
 
 /** The body's markup without scripts, styles and comments (the head holds no visible pairs). */
 export function visibleMarkup(html: string): string {
@@ -92,9 +103,12 @@ function pairsFromTables(markup: string, add: (label: string, value: string) => 
  */
 function pairsFromLines(markup: string, add: (label: string, value: string) => void) {
   let pendingLabel: string | null = null;
-  for (const line of markup.replace(BLOCK, "\n").split("\n")) {
-    if (!line.trim()) continue;
-    const text = clean(line);
+  // Tags go in one pass over the page, not one per line: per-line regex calls were most of this layer's cost.
+  for (const line of markup.replace(BLOCK, "\n").replace(TAG, " ").split("\n")) {
+    // Most lines are indentation only; trim is far cheaper than the regex in cleanText.
+    const trimmed = line.trim();
+    if (!trimmed) continue;
+    const text = cleanText(trimmed);
     if (!text) continue;
     const colon = text.indexOf(":");
     const label = colon > 0 ? text.slice(0, colon) : text;
@@ -109,7 +123,7 @@ function pairsFromLines(markup: string, add: (label: string, value: string) => v
         continue;
       }
     }
-    if (STATUS_BADGE.test(text)) add("status", text);
+    if (text.length <= STATUS_BADGE_MAX && STATUS_BADGE.test(text)) add("status", text);
     else if (label.length <= 32 && value) add(label, value);
     else if (label.length <= 32 && fieldForLabel(label)) pendingLabel = label;
   }
