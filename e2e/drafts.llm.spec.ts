@@ -1,37 +1,24 @@
 // Runs against the "LLM writer" server (playwright.config.ts): the app drafts through the fake LLM gateway,
 // which each test scripts. The model's output is untrusted text: it must be shown as text and never run.
-import { expect, type Page, test } from "@playwright/test";
+import { expect, test } from "@playwright/test";
 import {
+  agentDraftingByHand,
   BROKERAGE,
   DRAFTING,
   draftCard,
-  FAKE_LLM,
   guardEachTest,
   INJECTED,
   ingestAndOpenHome,
   initiateDrafts,
   llmControl,
-  registerAgent,
+  resetFakeLlmEachTest,
 } from "./support";
 
 type RecordedRequest = { path: string; headers: Record<string, string> };
 
 guardEachTest();
 
-test.beforeEach(async () => {
-  if (!FAKE_LLM) throw new Error("E2E_FAKE_LLM_URL must point at the fake LLM gateway");
-  await llmControl("/reset", {});
-});
-
-/** A new agent with automatic drafting off, so only the drafts a test asks for reach the scripted model. */
-async function agentDraftingByHand(page: Page) {
-  await registerAgent(page, { brokerage: BROKERAGE });
-  await page.getByRole("link", { name: "Settings", exact: true }).click();
-  await page.getByLabel("Draft posts automatically for new and changed listings").uncheck();
-  await expect(page.getByRole("region", { name: "Content drafting" }).getByRole("status")).toHaveText(
-    "Saved.",
-  );
-}
+resetFakeLlmEachTest();
 
 const facebookPost = (text: string) => ({ content: JSON.stringify({ text, hashtags: ["NewConstruction"] }) });
 

@@ -2,15 +2,15 @@
 // a draft fails as it would with a careless model, and Chris tries again from the page.
 import { expect, type Page, test } from "@playwright/test";
 import {
+  agentDraftingByHand,
   BROKERAGE,
   DRAFTING,
   draftCard,
-  FAKE_LLM,
   guardEachTest,
   ingestAndOpenHome,
   initiateDrafts,
   llmControl,
-  registerAgent,
+  resetFakeLlmEachTest,
 } from "./support";
 
 guardEachTest();
@@ -20,19 +20,7 @@ const UNUSABLE = "The writing service returned an unusable draft twice.";
 // the script is cleared before trying again.
 const unusable = Array(6).fill({ content: "definitely not json" });
 
-test.beforeEach(async () => {
-  if (!FAKE_LLM) throw new Error("E2E_FAKE_LLM_URL must point at the fake LLM gateway");
-  await llmControl("/reset", {});
-});
-
-async function agentDraftingByHand(page: Page) {
-  await registerAgent(page, { brokerage: BROKERAGE });
-  await page.getByRole("link", { name: "Settings", exact: true }).click();
-  await page.getByLabel("Draft posts automatically for new and changed listings").uncheck();
-  await expect(page.getByRole("region", { name: "Content drafting" }).getByRole("status")).toHaveText(
-    "Saved.",
-  );
-}
+resetFakeLlmEachTest();
 
 /** Requests to the API while the page sits idle for `ms`. */
 async function apiCallsWhileIdle(page: Page, ms: number): Promise<string[]> {

@@ -133,3 +133,21 @@ export function draftCard(page: Page, address: string, kind: KindName): Locator 
 
 /** Elements that would exist only if text had been parsed as markup. */
 export const INJECTED = "main img[src='x'], main [onerror], main [onload], main [onmouseover], main script";
+
+/** A new agent with automatic drafting off, so only the drafts a test asks for reach the scripted model. */
+export async function agentDraftingByHand(page: Page) {
+  await registerAgent(page, { brokerage: BROKERAGE });
+  await page.getByRole("link", { name: "Settings", exact: true }).click();
+  await page.getByLabel("Draft posts automatically for new and changed listings").uncheck();
+  await expect(page.getByRole("region", { name: "Content drafting" }).getByRole("status")).toHaveText(
+    "Saved.",
+  );
+}
+
+/** Each LLM test starts from a fake gateway with no script. */
+export function resetFakeLlmEachTest() {
+  test.beforeEach(async () => {
+    if (!FAKE_LLM) throw new Error("E2E_FAKE_LLM_URL must point at the fake LLM gateway");
+    await llmControl("/reset", {});
+  });
+}
