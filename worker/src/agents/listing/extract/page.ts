@@ -31,6 +31,9 @@ const HINTS = /itemprop|aria-label|<dl|<th/i;
 
 /** Reads one detail page; null when no layer finds anything. Field provenance rides on the result. */
 export async function extractListing(html: string, site: SiteSelectors = {}): Promise<RawListing | null> {
+  // Without JSON-LD the first pass would read only the site's own data, and a page like that nearly always
+  // needs the selectors too: one pass with every handler costs less than two passes.
+  if (site.selectors && !html.includes("application/ld+json")) return extractInOnePass(html, site);
   const marks = new ContentMarks();
   const pass1 = new HTMLRewriter().on('script[type="application/ld+json"]', {
     element(el) {
@@ -44,57 +47,91 @@ export async function extractListing(html: string, site: SiteSelectors = {}): Pr
 
   const listing = new LayeredListing();
   if (ld) listing.fill(ld.values, "json_ld");
-  const finish = (md?: { ambiguousStatus?: string }) => {
-    if (ld?.ambiguousStatus) listing.fallback(ld.ambiguousStatus, "json_ld");
-    if (md?.ambiguousStatus) listing.fallback(md.ambiguousStatus, "microdata");
-    return listing.toRaw();
-  };
   const hinted = HINTS.test(html);
   const needsHandlers = hinted && (html.includes("itemprop") || html.includes("aria-label"));
   if (!needsHandlers) {
     if (!hinted && listing.completedBy(siteData)) {
       listing.fill(siteData, "selector");
-      return finish();
+      return finish(listing, ld);
     }
     listing.fill(readLabels(visibleMarkup(html)), "label").fill(siteData, "selector");
-    if (listing.missing().length === 0 || !site.selectors) return finish();
+    if (listing.missing().length === 0 || !site.selectors) return finish(listing, ld);
   }
 
   const marks2 = new ContentMarks();
   const pass2 = new HTMLRewriter();
-  const microdata = needsHandlers && html.includes("itemprop") ? new MicrodataReader(marks2) : null;
-  if (microdata) pass2.on("[itemprop]", microdata);
+  const handlers = needsHandlers ? attachHandlers(pass2, marks2, html) : null;
+  const readSelectors = site.selectors?.(pass2, marks2);
+  const contents = marks2.read(await pass2.transform(new Response(html)).text());
+  const md = handlers?.read(contents);
+  if (handlers) {
+    if (md) listing.fill(md.values, "microdata");
+    listing.fill(readLabels(visibleMarkup(html), handlers.aria), "label").fill(siteData, "selector");
+  }
+  if (readSelectors) listing.fill(readSelectors(contents), "selector");
+  return finish(listing, ld, md);
+}
+
+/** A page without JSON-LD: the site's data, microdata, aria-labels and selectors in a single pass. */
+async function extractInOnePass(html: string, site: SiteSelectors): Promise<RawListing | null> {
+  const marks = new ContentMarks();
+  const rewriter = new HTMLRewriter();
+  const readStructured = site.structured?.(rewriter);
+  const handlers = HINTS.test(html) ? attachHandlers(rewriter, marks, html) : null;
+  const readSelectors = site.selectors?.(rewriter, marks);
+  const contents = marks.read(await rewriter.transform(new Response(html)).text());
+  const md = handlers?.read(contents);
+  const listing = new LayeredListing();
+  if (md) listing.fill(md.values, "microdata");
+  listing
+    .fill(readLabels(visibleMarkup(html), handlers?.aria), "label")
+    .fill(readStructured?.() ?? {}, "selector");
+  if (readSelectors) listing.fill(readSelectors(contents), "selector");
+  return finish(listing, null, md);
+}
+
+function finish(
+  listing: LayeredListing,
+  ld: { ambiguousStatus?: string } | null,
+  md?: { ambiguousStatus?: string },
+): RawListing | null {
+  if (ld?.ambiguousStatus) listing.fallback(ld.ambiguousStatus, "json_ld");
+  if (md?.ambiguousStatus) listing.fallback(md.ambiguousStatus, "microdata");
+  return listing.toRaw();
+}
+
+/**
+ * Microdata and aria-label handlers, attached only when the page mentions them. `read` takes the marked
+ * contents after the pass and returns the microdata layer; `aria` then holds the aria-label pairs.
+ */
+function attachHandlers(rewriter: HTMLRewriter, marks: ContentMarks, html: string) {
+  const microdata = html.includes("itemprop") ? new MicrodataReader(marks) : null;
+  if (microdata) rewriter.on("[itemprop]", microdata);
   const aria: LabelPair[] = [];
   const ariaLabels: string[] = [];
-  if (needsHandlers && html.includes("aria-label")) {
-    pass2.on("[aria-label]", {
+  if (html.includes("aria-label")) {
+    rewriter.on("[aria-label]", {
       element(el) {
         const label = el.getAttribute("aria-label") ?? "";
         const pair = splitAriaLabel(label);
         if (pair) aria.push(pair);
         else if (fieldForLabel(label) && !VOID_TAGS.has(el.tagName)) {
           // Marker labels are word characters only: the label itself is kept aside.
-          marks2.wrap(el, `${ARIA_PREFIX}${ariaLabels.length}`);
+          marks.wrap(el, `${ARIA_PREFIX}${ariaLabels.length}`);
           ariaLabels.push(label);
         }
       },
     });
   }
-  const readSelectors = site.selectors?.(pass2, marks2);
-  const output2 = await pass2.transform(new Response(html)).text();
-  const contents = marks2.read(output2);
-  for (const { label, content } of contents) {
-    const ariaLabel = label.startsWith(ARIA_PREFIX)
-      ? ariaLabels[Number(label.slice(ARIA_PREFIX.length))]
-      : undefined;
-    if (ariaLabel !== undefined) aria.push([ariaLabel, content]);
-  }
-
-  const md = microdata?.read(contents);
-  if (needsHandlers) {
-    if (md) listing.fill(md.values, "microdata");
-    listing.fill(readLabels(visibleMarkup(html), aria), "label").fill(siteData, "selector");
-  }
-  if (readSelectors) listing.fill(readSelectors(contents), "selector");
-  return finish(md);
+  return {
+    aria,
+    read(contents: Contents) {
+      for (const { label, content } of contents) {
+        if (!label.startsWith(ARIA_PREFIX)) continue;
+        const ariaLabel = ariaLabels[Number(label.slice(ARIA_PREFIX.length))];
+        if (ariaLabel !== undefined) aria.push([ariaLabel, content]);
+      }
+      return microdata?.read(contents);
+    },
+  };
 }
