@@ -33,6 +33,9 @@ export const CONTENT_STATUSES = [
   "scheduled",
   "posting",
   "posted",
+  // The piece mirrors its post: publishing failed (with the reason on the post), or could not be confirmed.
+  "post_failed",
+  "unconfirmed",
   "rejected",
   "failed",
   "superseded",
@@ -58,6 +61,56 @@ export const IN_PROGRESS_CONTENT_STATUSES = [
 export const SOCIAL_PLATFORMS = ["facebook", "instagram"] as const;
 export type SocialPlatform = (typeof SOCIAL_PLATFORMS)[number];
 
+/** A connected account's state; needs_reconnect carries a reason (expired token, missing permission). */
+export const SOCIAL_ACCOUNT_STATUSES = ["connected", "needs_reconnect", "disconnected"] as const;
+export type SocialAccountStatus = (typeof SOCIAL_ACCOUNT_STATUSES)[number];
+
+/** A post's life: scheduled -> publishing -> published | failed | unconfirmed; or cancelled before it starts. */
+export const POST_STATUSES = [
+  "scheduled",
+  "publishing",
+  "published",
+  "failed",
+  "unconfirmed",
+  "cancelled",
+] as const;
+export type PostStatus = (typeof POST_STATUSES)[number];
+
+/**
+ * Where a post is inside `publishing` (and whether a Graph write may already have happened):
+ * new = nothing sent yet; attempted = a publishing call was sent and its outcome is not known (read back
+ * before any retry); polling = an Instagram container exists and is polled until FINISHED;
+ * done = nothing left to do.
+ */
+export const POST_PHASES = ["new", "attempted", "polling", "done"] as const;
+export type PostPhase = (typeof POST_PHASES)[number];
+
+/** What stopped or held a post, so the UI can say what to do. */
+export const POST_FAILURE_KINDS = [
+  "reconnect",
+  "rate_limited",
+  "blocked",
+  "quota",
+  "rejected",
+  "preflight",
+  "media",
+  "unknown",
+] as const;
+export type PostFailureKind = (typeof POST_FAILURE_KINDS)[number];
+
+/** The permissions the app asks for (classic Facebook Login); insights ones are for a later issue. */
+export const FACEBOOK_SCOPES = [
+  "pages_show_list",
+  "pages_read_engagement",
+  "pages_manage_posts",
+  "business_management",
+  "instagram_basic",
+  "instagram_content_publish",
+  "read_insights",
+  "instagram_manage_insights",
+] as const;
+export const INSTAGRAM_PUBLISH_SCOPES = ["instagram_basic", "instagram_content_publish"] as const;
+
 export const NOTIFICATION_EVENTS = [
   "listing_new",
   "listing_changed",
@@ -65,10 +118,15 @@ export const NOTIFICATION_EVENTS = [
   "content_ready",
   "content_failed",
   "content_approved",
+  "marketing_sent",
   "marketing_response",
   "marketing_reminder",
+  "post_scheduled",
   "post_succeeded",
   "post_failed",
+  "post_unconfirmed",
+  "account_needs_reconnect",
+  "preflight_warning",
 ] as const;
 export type NotificationEvent = (typeof NOTIFICATION_EVENTS)[number];
 

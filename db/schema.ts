@@ -17,7 +17,11 @@ import {
   type ListingEvent,
   type ListingFieldSources,
   NOTIFICATION_EVENTS,
+  POST_FAILURE_KINDS,
+  POST_PHASES,
+  POST_STATUSES,
   POST_TYPES,
+  SOCIAL_ACCOUNT_STATUSES,
   SOCIAL_PLATFORMS,
 } from "./rules";
 
@@ -346,22 +350,116 @@ export const socialAccounts = sqliteTable(
     id: text("id").primaryKey(),
     agentId: agentRef(),
     platform: text("platform", { enum: SOCIAL_PLATFORMS }).notNull(),
+    // The Page id (facebook) or the Instagram professional account id (instagram).
     externalId: text("external_id").notNull(),
     displayName: text("display_name").notNull(),
-    // AES-GCM ciphertext (base64) with its IV; key_id names the key so keys can rotate.
+    // Instagram: @username; Facebook: null.
+    username: text("username"),
+    // The Facebook Page the account belongs to (its own id for a Page); Instagram publishes with its token.
+    pageId: text("page_id").notNull().default(""),
+    // The app-scoped Meta user who granted access: Meta's deauthorize/data-deletion callbacks name him.
+    metaUserId: text("meta_user_id"),
+    // The Page token: AES-256-GCM ciphertext (base64) with its IV; key_id names the key so keys can rotate.
+    // All three are emptied ("") once the account is disconnected (the post history stays).
     accessTokenCiphertext: text("access_token_ciphertext").notNull(),
     accessTokenIv: text("access_token_iv").notNull(),
     keyId: text("key_id").notNull(),
     tokenExpiresAt: integer("token_expires_at", { mode: "timestamp_ms" }),
+    // Granted and declined permissions, comma-separated, as /me/permissions reported them.
     scopes: text("scopes").notNull().default(""),
-    status: text("status", { enum: ["connected", "expired", "revoked"] })
-      .notNull()
-      .default("connected"),
+    declinedScopes: text("declined_scopes").notNull().default(""),
+    status: text("status", { enum: SOCIAL_ACCOUNT_STATUSES }).notNull().default("connected"),
+    // Why the account needs reconnecting, in words Chris can act on.
+    statusReason: text("status_reason"),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
-  (t) => [uniqueIndex("rltr_mktg_social_accounts_agent_platform_uq").on(t.agentId, t.platform, t.externalId)],
+  (t) => [
+    uniqueIndex("rltr_mktg_social_accounts_agent_platform_uq").on(t.agentId, t.platform, t.externalId),
+    index("rltr_mktg_social_accounts_meta_user_idx").on(t.metaUserId),
+  ],
 );
+
+// One row per "Connect Facebook" click: the OAuth state (stored hashed) bound to the session, with its PKCE
+// verifier; used once, expires after minutes.
+export const oauthStates = sqliteTable(
+  "rltr_mktg_oauth_states",
+  {
+    stateHash: text("state_hash").primaryKey(),
+    agentId: agentRef(),
+    sessionId: text("session_id").notNull(),
+    purpose: text("purpose", { enum: ["facebook", "instagram"] }).notNull(),
+    codeVerifier: text("code_verifier").notNull(),
+    expiresAt: integer("expires_at", { mode: "timestamp_ms" }).notNull(),
+    usedAt: integer("used_at", { mode: "timestamp_ms" }),
+    createdAt: createdAt(),
+  },
+  (t) => [index("rltr_mktg_oauth_states_agent_idx").on(t.agentId, t.createdAt)],
+);
+
+// Pages offered by a grant that named several: Chris picks one (socialAccounts.selectPage), the rest are
+// deleted. Tokens encrypted as in social_accounts.
+export const pageChoices = sqliteTable(
+  "rltr_mktg_page_choices",
+  {
+    agentId: agentRef(),
+    pageId: text("page_id").notNull().default(""),
+    name: text("name").notNull(),
+    instagramId: text("instagram_id"),
+    instagramUsername: text("instagram_username"),
+    metaUserId: text("meta_user_id"),
+    scopes: text("scopes").notNull().default(""),
+    declinedScopes: text("declined_scopes").notNull().default(""),
+    accessTokenCiphertext: text("access_token_ciphertext").notNull(),
+    accessTokenIv: text("access_token_iv").notNull(),
+    keyId: text("key_id").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.agentId, t.pageId] })],
+);
+
+// Meta's data-deletion callback: the confirmation code and what was deleted, for the status page.
+export const dataDeletionRequests = sqliteTable("rltr_mktg_data_deletion_requests", {
+  confirmationCode: text("confirmation_code").primaryKey(),
+  metaUserId: text("meta_user_id").notNull(),
+  accountsDeleted: integer("accounts_deleted").notNull().default(0),
+  createdAt: createdAt(),
+});
+
+// Photos made valid for Instagram (JPEG, 4:5..1.91:1, 320-1440 px) and kept in R2 `MEDIA` under an
+// unguessable key, served at /media/<id>.jpg so Meta can fetch them.
+export const mediaAssets = sqliteTable(
+  "rltr_mktg_media_assets",
+  {
+    id: text("id").primaryKey(),
+    agentId: agentRef(),
+    sourceUrl: text("source_url").notNull(),
+    purpose: text("purpose").notNull().default("instagram"),
+    r2Key: text("r2_key").notNull(),
+    contentType: text("content_type").notNull(),
+    width: integer("width").notNull(),
+    height: integer("height").notNull(),
+    bytes: integer("bytes").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("rltr_mktg_media_assets_source_uq").on(t.agentId, t.purpose, t.sourceUrl)],
+);
+
+/** Graph ids of one post, stored the moment each is returned (so a retry can read back, not repost). */
+export type PostGraphState = {
+  /** Facebook: unpublished photo ids for a multi-photo post. */
+  photoIds?: string[];
+  /** Instagram: carousel item containers, then the carousel (or single-photo) container. */
+  childContainerIds?: string[];
+  containerId?: string;
+  /** The published post/media id. */
+  postId?: string;
+  /** Polls of the container so far, and when polling began (10 minutes at most). */
+  polls?: number;
+  pollingSince?: number;
+};
+
+export type PostWarning = { code: string; message: string; at: number };
 
 export const postSchedule = sqliteTable(
   "rltr_mktg_post_schedule",
@@ -376,13 +474,26 @@ export const postSchedule = sqliteTable(
     }),
     platform: text("platform", { enum: SOCIAL_PLATFORMS }).notNull(),
     scheduledAt: integer("scheduled_at", { mode: "timestamp_ms" }).notNull(),
-    status: text("status", {
-      enum: ["scheduled", "publishing", "posted", "failed", "canceled"],
-    }).notNull(),
+    status: text("status", { enum: POST_STATUSES }).notNull(),
+    phase: text("phase", { enum: POST_PHASES }).notNull().default("new"),
+    // When the post's next step is due (its time, the next container poll, the end of a rate limit);
+    // null when nothing is due. D1 is the source of truth; the scheduler's alarm only wakes it.
+    nextStepAt: integer("next_step_at", { mode: "timestamp_ms" }),
+    // A worker holds the step until then; a second alarm or redelivery finds it held and stops.
+    leaseUntil: integer("lease_until", { mode: "timestamp_ms" }),
     attempts: integer("attempts").notNull().default(0),
+    // When the last publishing call was sent, and a fingerprint of the text: the read-back after an
+    // ambiguous answer looks for a post since then that matches it.
+    attemptStartedAt: integer("attempt_started_at", { mode: "timestamp_ms" }),
+    fingerprint: text("fingerprint"),
+    graphState: text("graph_state", { mode: "json" }).$type<PostGraphState>().notNull().default({}),
     externalPostId: text("external_post_id"),
     permalink: text("permalink"),
+    failureKind: text("failure_kind", { enum: POST_FAILURE_KINDS }),
     lastError: text("last_error"),
+    // Preflight problems, shown on the post while there is time to fix them.
+    warnings: text("warnings", { mode: "json" }).$type<PostWarning[]>().notNull().default([]),
+    preflightAt: integer("preflight_at", { mode: "timestamp_ms" }),
     postedAt: integer("posted_at", { mode: "timestamp_ms" }),
     // An outbox: set once the post was handed to the posting queue; the sweeper sends due rows without it.
     dispatchedAt: integer("dispatched_at", { mode: "timestamp_ms" }),
@@ -391,10 +502,13 @@ export const postSchedule = sqliteTable(
   },
   (t) => [
     index("rltr_mktg_post_schedule_dispatch_idx").on(t.dispatchedAt, t.scheduledAt),
-    // Never post the same piece twice to the same platform.
-    uniqueIndex("rltr_mktg_post_schedule_content_platform_uq").on(t.contentId, t.platform),
+    // Never post the same piece twice to the same platform (a cancelled post frees it).
+    uniqueIndex("rltr_mktg_post_schedule_content_platform_uq")
+      .on(t.contentId, t.platform)
+      .where(sql`status <> 'cancelled'`),
     index("rltr_mktg_post_schedule_agent_scheduled_idx").on(t.agentId, t.scheduledAt),
-    index("rltr_mktg_post_schedule_status_scheduled_idx").on(t.status, t.scheduledAt),
+    index("rltr_mktg_post_schedule_agent_next_idx").on(t.agentId, t.nextStepAt),
+    index("rltr_mktg_post_schedule_status_next_idx").on(t.status, t.nextStepAt),
   ],
 );
 

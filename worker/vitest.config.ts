@@ -17,6 +17,9 @@ export default defineConfig(async () => {
   const root = path.join(import.meta.dirname, "..");
   // Chosen here and read by test/setup/builder-site.ts (same process), so new agents follow the fake.
   process.env.BUILDER_SITE_PORT ??= String(await freePort());
+  // The Graph API fake (tools/fake-graph), started by test/setup/fake-graph.ts on this port.
+  process.env.GRAPH_FAKE_PORT ??= String(await freePort());
+  const graphUrl = `http://127.0.0.1:${process.env.GRAPH_FAKE_PORT}`;
   const migrations = await readD1Migrations(path.join(root, "db/migrations"));
   return {
     plugins: [
@@ -30,6 +33,13 @@ export default defineConfig(async () => {
             // As in development: the fake builder site's photos are on loopback. The image-proxy tests
             // clear it to check that loopback is refused.
             IMAGE_PROXY_ALLOW_HOSTS: "127.0.0.1",
+            GRAPH_API_URL: graphUrl,
+            FACEBOOK_OAUTH_URL: graphUrl,
+            FACEBOOK_APP_ID: "test-app",
+            FACEBOOK_APP_SECRET: "test-app-secret",
+            // 32 bytes, base64; tests only.
+            TOKEN_ENCRYPTION_KEY: "dGVzdC1rZXktdGVzdC1rZXktdGVzdC1rZXktMzJieXQ=",
+            TOKEN_ENCRYPTION_KEY_PREVIOUS: "",
           },
         },
       }),

@@ -61,6 +61,8 @@ export const STATUS_LABELS: Record<ContentStatus, string> = {
   scheduled: "Scheduled",
   posting: "Posting…",
   posted: "Posted",
+  post_failed: "Posting failed",
+  unconfirmed: "Check your Page",
   rejected: "Rejected",
   failed: "Failed",
   superseded: "Replaced",

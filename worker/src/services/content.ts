@@ -312,6 +312,7 @@ export async function actOnPiece(deps: ContentDeps, input: ContentActionInput) {
                     contentId: piece.id,
                     platform,
                     scheduledAt: new Date(at),
+                    nextStepAt: new Date(at),
                     status: "scheduled",
                   },
                   sql`${applied} and not exists (select 1 from ${postSchedule} where ${postSchedule.contentId} = ${piece.id} and ${postSchedule.platform} = ${platform})`,

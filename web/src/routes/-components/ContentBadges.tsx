@@ -17,6 +17,8 @@ const STATUS_TONES: Record<ContentStatus, string> = {
   approved: "done",
   scheduled: "done",
   posted: "done",
+  post_failed: "failed",
+  unconfirmed: "failed",
   rejected: "ended",
   superseded: "ended",
   failed: "failed",

@@ -154,9 +154,10 @@ const PLATFORM_LABELS = { facebook: "Facebook", instagram: "Instagram" } as cons
 const POST_STATUS_LABELS = {
   scheduled: "Scheduled",
   publishing: "Posting…",
-  posted: "Posted",
+  published: "Published",
   failed: "Posting failed",
-  canceled: "Canceled",
+  unconfirmed: "Not confirmed: check your Page",
+  cancelled: "Cancelled",
 } as const;
 
 /** Where the approved piece is (being) published, and why it failed if it did. */

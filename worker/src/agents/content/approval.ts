@@ -32,6 +32,8 @@ export const STATUS_LABELS: Record<ContentStatus, string> = {
   scheduled: "scheduled",
   posting: "being posted",
   posted: "posted",
+  post_failed: "not posted (publishing failed)",
+  unconfirmed: "posted unconfirmed",
   rejected: "rejected",
   failed: "failed",
   superseded: "replaced by a newer version",
