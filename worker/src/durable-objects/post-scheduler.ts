@@ -15,6 +15,12 @@ export class PostScheduler extends DurableObject<Env> {
     await this.ctx.storage.setAlarm(at);
   }
 
+  /** Placeholder until the per-agent scheduler lands: the alarm fires at `at` at the latest. */
+  async wake(at: number): Promise<void> {
+    const current = await this.ctx.storage.getAlarm();
+    if (current === null || at < current) await this.ctx.storage.setAlarm(at);
+  }
+
   async cancel(): Promise<void> {
     await this.ctx.storage.deleteAlarm();
     await this.ctx.storage.deleteAll();
