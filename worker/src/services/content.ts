@@ -315,7 +315,8 @@ export async function actOnPiece(deps: ContentDeps, input: ContentActionInput) {
                     nextStepAt: new Date(at),
                     status: "scheduled",
                   },
-                  sql`${applied} and not exists (select 1 from ${postSchedule} where ${postSchedule.contentId} = ${piece.id} and ${postSchedule.platform} = ${platform})`,
+                  // A cancelled post frees the piece to be approved again (as the unique index does).
+                  sql`${applied} and not exists (select 1 from ${postSchedule} where ${postSchedule.contentId} = ${piece.id} and ${postSchedule.platform} = ${platform} and ${postSchedule.status} <> 'cancelled')`,
                 ),
               ]
             : [],

@@ -128,6 +128,46 @@ export const API_ERRORS: Record<string, ApiEntry> = {
       { code: "TOO_MANY_REQUESTS", when: "more than 60 link requests in 10 minutes from this network" },
     ],
   },
+  "posts.list": {
+    summary:
+      "The agent's posts due or posted in a range (epoch ms, at most 62 days), with status, account and link.",
+    errors: [
+      {
+        code: "BAD_REQUEST",
+        when: "the range ends before it starts or spans more than 62 days (field `to`)",
+      },
+    ],
+  },
+  "posts.get": {
+    summary: "One post with its text, status, account, link and reason.",
+    errors: [{ code: "NOT_FOUND", when: "no post with this id belongs to the agent" }],
+  },
+  "posts.reschedule": {
+    summary: "Moves a scheduled post that has not started to a new time; the piece's history notes it.",
+    errors: [
+      { code: "NOT_FOUND", when: "no post with this id belongs to the agent" },
+      {
+        code: "BAD_REQUEST",
+        when: "the time is not in the future or more than a year ahead (field `scheduledAt`)",
+      },
+      { code: "CONFLICT", when: "the post is not scheduled or has started publishing" },
+    ],
+  },
+  "posts.cancel": {
+    summary: "Cancels a scheduled post that has not started; its piece waits for approval again.",
+    errors: [
+      { code: "NOT_FOUND", when: "no post with this id belongs to the agent" },
+      { code: "CONFLICT", when: "the post is not scheduled or has started publishing" },
+    ],
+  },
+  "posts.retry": {
+    summary:
+      "Tries a failed or unconfirmed post again; an unconfirmed one is read back first, so it is never posted twice.",
+    errors: [
+      { code: "NOT_FOUND", when: "no post with this id belongs to the agent" },
+      { code: "CONFLICT", when: "the post is not failed or unconfirmed, or its account is not connected" },
+    ],
+  },
   "dev.outbox": {
     summary: "Development only: the signed-in agent's local email outbox, review-link tokens redacted.",
     errors: [{ code: "NOT_FOUND", when: '`DEV_TOOLS_ENABLED` is not "true" (checked before the session)' }],

@@ -5,6 +5,7 @@ import { dashboardRouter } from "../routers/dashboard";
 import { devRouter } from "../routers/dev";
 import { listingsRouter } from "../routers/listings";
 import { marketingRouter } from "../routers/marketing";
+import { postsRouter } from "../routers/posts";
 import { router } from "./init";
 
 export const appRouter = router({
@@ -14,6 +15,7 @@ export const appRouter = router({
   listings: listingsRouter,
   content: contentRouter,
   marketing: marketingRouter,
+  posts: postsRouter,
   dev: devRouter,
 });
 
