@@ -4,6 +4,7 @@ import { Hono } from "hono";
 import { sameOriginMutations, trpcRefusal } from "./lib/csrf";
 import { SECURITY_HEADERS } from "./lib/security-headers";
 import { imagesApp } from "./routes/images";
+import { mediaApp } from "./routes/media";
 import { notificationsApp } from "./routes/notifications";
 import { createContext, devToolsEnabled } from "./trpc/init";
 import { appRouter } from "./trpc/router";
@@ -59,6 +60,10 @@ app.use(
 );
 
 app.all("/api/*", (c) => c.json({ error: "Not found" }, 404));
+
+// Photos converted for Instagram, fetched by Meta without a session (wrangler.toml's run_worker_first).
+app.route("/media", mediaApp);
+app.all("/media/*", (c) => c.text("Not found", 404));
 
 // The development pages (wrangler.toml's run_worker_first sends /dev/* here) exist only with the flag.
 app.all("/dev/*", (c) => (devToolsEnabled(c.env) ? c.env.ASSETS.fetch(c.req.raw) : c.text("Not found", 404)));
