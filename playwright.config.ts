@@ -7,6 +7,8 @@ const llmPort = process.env.E2E_LLM_PORT ?? "8792";
 // through their control APIs.
 process.env.E2E_BUILDER_SITE_URL ??= "http://127.0.0.1:8791";
 process.env.E2E_FAKE_LLM_URL ??= "http://127.0.0.1:8793";
+// The Graph API fake (tools/fake-graph) the e2e servers publish to; its consent page connects the demo Page.
+process.env.E2E_GRAPH_URL ??= "http://127.0.0.1:8794";
 
 // Debian's Chromium (apt-get install chromium); Playwright never downloads a browser here.
 export default defineConfig({

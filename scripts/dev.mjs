@@ -6,6 +6,10 @@ import { ensureDevVars, migrateLocal, root, run, start, waitForHttp } from "./li
 const port = process.env.PORT ?? "8787";
 // The local stand-in for the builder's site (tools/builder-site); .dev.vars points LISTING_SOURCE_URL at it.
 const builderSitePort = process.env.BUILDER_SITE_PORT ?? "8788";
+// The local stand-in for Meta's Graph API and Facebook Login (tools/fake-graph), with a demo Page and
+// Instagram account to connect; its own page lists what was "published".
+const graphPort = process.env.GRAPH_FAKE_PORT ?? "8789";
+const graphUrl = `http://127.0.0.1:${graphPort}`;
 ensureDevVars();
 migrateLocal();
 const web = { cwd: path.join(root, "web") };
@@ -13,6 +17,7 @@ run("vite", ["build", "--logLevel", "warn"], web);
 
 const children = [
   start("node", ["tools/builder-site/server.mjs", "--port", builderSitePort]),
+  start("node", ["tools/fake-graph/server.mjs", "--port", graphPort, "--demo"]),
   start("vite", ["build", "--watch", "--logLevel", "warn"], web),
   start("wrangler", [
     "dev",
@@ -25,6 +30,10 @@ const children = [
     "DEV_TOOLS_ENABLED:true",
     "--var",
     "IMAGE_PROXY_ALLOW_HOSTS:127.0.0.1",
+    "--var",
+    `GRAPH_API_URL:${graphUrl}`,
+    "--var",
+    `FACEBOOK_OAUTH_URL:${graphUrl}`,
   ]),
 ];
 
@@ -41,4 +50,6 @@ console.log(`
   Realtor Marketing is running. Sign up at http://localhost:${port}/register
   Listings come from the local builder site at http://127.0.0.1:${builderSitePort} (Listings > Run ingestion now,
   or the cron: curl "http://localhost:${port}/__scheduled?cron=*/30+*+*+*+*").
+  Settings > Social accounts connects the demo Facebook Page and Instagram account of the local Graph API
+  fake; what they "published" is listed at ${graphUrl}/.
 `);
