@@ -1,6 +1,7 @@
 import { env, exports } from "cloudflare:workers";
 import { afterEach, beforeAll, describe, expect, inject, it, vi } from "vitest";
 import { facebookPhotoUrls, instagramPhotoUrls, instagramTarget } from "../src/agents/social/media";
+import { MAX_IMAGE_BYTES } from "../src/lib/image-fetch";
 import { APP_ORIGIN, signedUpBrowser } from "./helpers/http";
 
 const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
@@ -77,6 +78,8 @@ beforeAll(async () => {
     [`${PUBLIC}/valid.jpg`]: { body: await jpeg(1080, 1080), type: "image/jpeg" },
     [`${PUBLIC}/huge.jpg`]: { body: await jpeg(2400, 1600), type: "image/jpeg" },
     [`${PUBLIC}/small.jpg`]: { body: await jpeg(250, 250), type: "image/jpeg" },
+    [`${PUBLIC}/thumb.jpg`]: { body: await jpeg(16, 12), type: "image/jpeg" },
+    [`${PUBLIC}/giant.jpg`]: { body: new Uint8Array(MAX_IMAGE_BYTES + 1), type: "image/jpeg" },
     [`${PUBLIC}/photo.webp`]: { body: await encoded(1200, 800, "image/webp"), type: "image/webp" },
     [`${PUBLIC}/lying.jpg`]: { body: new TextEncoder().encode("<!doctype html><p>hi"), type: "image/jpeg" },
     [`${PUBLIC.replace("https:", "http:")}/valid.jpg`]: { body: await jpeg(1080, 1350), type: "image/jpeg" },
@@ -206,7 +209,7 @@ describe("instagramPhotoUrls", () => {
   it("upscales a 250 px photo to 320 (200 px at least) and skips a thumbnail smaller than that", async () => {
     fakeImageHosts();
     const agentId = await agent();
-    const thumbnail = `${inject("builderSiteUrl")}/images/test-home-1.jpg`; // 16x12
+    const thumbnail = `${PUBLIC}/thumb.jpg`;
     const result = await instagramPhotoUrls(env, {
       agentId,
       origin: APP_ORIGIN,
@@ -219,14 +222,20 @@ describe("instagramPhotoUrls", () => {
     ]);
   });
 
-  it("skips a web page, a file that only claims to be an image and a missing photo, in plain words", async () => {
+  it("skips a web page, a fake image, a missing, a private and an oversized photo, in plain words", async () => {
     fakeImageHosts();
     const agentId = await agent();
     const page = `${inject("builderSiteUrl")}/`;
     const result = await instagramPhotoUrls(env, {
       agentId,
       origin: APP_ORIGIN,
-      urls: [page, `${PUBLIC}/lying.jpg`, `${PUBLIC}/gone.jpg`, "http://10.0.0.1/x.jpg"],
+      urls: [
+        page,
+        `${PUBLIC}/lying.jpg`,
+        `${PUBLIC}/gone.jpg`,
+        "http://10.0.0.1/x.jpg",
+        `${PUBLIC}/giant.jpg`,
+      ],
     });
     expect(result.urls).toEqual([]);
     expect(result.problems).toEqual([
@@ -234,6 +243,7 @@ describe("instagramPhotoUrls", () => {
       `Photo 2 (${PUBLIC}/lying.jpg) was skipped: the file is not an image we can read.`,
       `Photo 3 (${PUBLIC}/gone.jpg) was skipped: image host answered 404.`,
       "Photo 4 (http://10.0.0.1/x.jpg) was skipped: image hosts must be named, not IP addresses.",
+      `Photo 5 (${PUBLIC}/giant.jpg) was skipped: the file is larger than 10 MB.`,
       "No photo of this listing can be used on Instagram.",
     ]);
     expect((await assetRows(agentId)).results).toEqual([]);
