@@ -49,7 +49,12 @@ export default defineConfig(async () => {
       include: ["test/**/*.test.ts"],
       setupFiles: ["test/setup/apply-migrations.ts"],
       // Run in Node: start the fake builder site and the fake LLM gateway (tools/) and provide their URLs.
-      globalSetup: ["test/setup/builder-site.ts", "test/setup/fake-llm.ts", "test/setup/fake-email.ts"],
+      globalSetup: [
+        "test/setup/builder-site.ts",
+        "test/setup/fake-llm.ts",
+        "test/setup/fake-email.ts",
+        "test/setup/fake-graph.ts",
+      ],
     },
   };
 });
