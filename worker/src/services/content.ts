@@ -158,9 +158,13 @@ export async function getPieceDetail(db: Db, agentId: string, id: string) {
   const listing = await loadListingFacts(db, agentId, piece.listingId);
   const posts = await db
     .select({
+      id: postSchedule.id,
       platform: postSchedule.platform,
       status: postSchedule.status,
       scheduledAt: postSchedule.scheduledAt,
+      postedAt: postSchedule.postedAt,
+      permalink: postSchedule.permalink,
+      failureKind: postSchedule.failureKind,
       lastError: postSchedule.lastError,
     })
     .from(postSchedule)
@@ -180,7 +184,10 @@ export async function getPieceDetail(db: Db, agentId: string, id: string) {
       respondedAt: ms(request.respondedAt),
       createdAt: request.createdAt.getTime(),
     })),
-    posts: posts.map((post) => ({ ...post, scheduledAt: post.scheduledAt.getTime() })),
+    // After a cancel and a new approval, the live post comes before the cancelled one.
+    posts: posts
+      .map((post) => ({ ...post, scheduledAt: post.scheduledAt.getTime(), postedAt: ms(post.postedAt) }))
+      .sort((a, b) => Number(a.status === "cancelled") - Number(b.status === "cancelled")),
   };
 }
 
