@@ -243,7 +243,7 @@ describe("instagramPhotoUrls", () => {
       `Photo 2 (${PUBLIC}/lying.jpg) was skipped: the file is not an image we can read.`,
       `Photo 3 (${PUBLIC}/gone.jpg) was skipped: image host answered 404.`,
       "Photo 4 (http://10.0.0.1/x.jpg) was skipped: image hosts must be named, not IP addresses.",
-      `Photo 5 (${PUBLIC}/giant.jpg) was skipped: the file is larger than 10 MB.`,
+      `Photo 5 (${PUBLIC}/giant.jpg) was skipped: the file could not be downloaded in full (over 10 MB or cut off).`,
       "No photo of this listing can be used on Instagram.",
     ]);
     expect((await assetRows(agentId)).results).toEqual([]);

@@ -84,8 +84,9 @@ async function download(env: Env, src: string): Promise<Downloaded> {
   try {
     bytes = await fetched.response.arrayBuffer();
   } catch {
-    // The fetcher errors the stream past its byte cap.
-    return { ok: false, reason: "the file is larger than 10 MB" };
+    // The fetcher errors the stream past its byte cap (a host that sent no or a false length) or the
+    // connection dropped.
+    return { ok: false, reason: "the file could not be downloaded in full (over 10 MB or cut off)" };
   }
   let info: Awaited<ReturnType<ImagesBinding["info"]>>;
   try {
