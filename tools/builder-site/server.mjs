@@ -1,6 +1,7 @@
 // A local stand-in for a production builder's site (holidaybuilders.com), for development, tests and the
 // benchmark. Plain node:http, no dependencies; the data is generated from a fixed seed (see data.mjs).
 import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { createServer } from "node:http";
 import { pathToFileURL } from "node:url";
 import { COMMUNITIES, comingSoonSlug, makeExtraHome, makeHomes } from "./data.mjs";
@@ -50,11 +51,9 @@ const PATCHABLE = new Set([
   "markup",
 ]);
 
-// 16x12 baseline JPEG (sky over lawn), served for every /images/*.jpg.
-const JPEG = Buffer.from(
-  "/9j/4AAQSkZJRgABAQAAAQABAAD/2wBDAA0JCgsKCA0LCgsODg0PEyAVExISEyccHhcgLikxMC4pLSwzOko+MzZGNywtQFdBRkxOUlNSMj5aYVpQYEpRUk//2wBDAQ4ODhMREyYVFSZPNS01T09PT09PT09PT09PT09PT09PT09PT09PT09PT09PT09PT09PT09PT09PT09PT09PT0//wAARCAAMABADASIAAhEBAxEB/8QAFgABAQEAAAAAAAAAAAAAAAAAAAUG/8QAGhAAAQUBAAAAAAAAAAAAAAAAAAEDBBRTkv/EABUBAQEAAAAAAAAAAAAAAAAAAAIE/8QAGBEAAgMAAAAAAAAAAAAAAAAAAAIRFFH/2gAMAwEAAhEDEQA/ALtmPu12gsx92u0M2A3Wwjg//9k=",
-  "base64",
-);
+// A 1200x800 JPEG (7.5 KB), served for every /images/*.jpg: big enough that Instagram's rules (320-1440 px
+// wide, 4:5 to 1.91:1) can be met by a crop, as a real listing photo would.
+const JPEG = readFileSync(new URL("./assets/home-photo.jpg", import.meta.url));
 
 class ControlError extends Error {
   constructor(status, message) {
