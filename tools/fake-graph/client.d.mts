@@ -53,7 +53,12 @@ export interface FakeGraphControl {
     dialogUrl: string,
     options?: { userId?: string; decline?: string[]; cancel?: boolean },
   ): Promise<{ location: string; params: Record<string, string>; shown: string[] }>;
-  graph(options?: { token?: string; appSecret?: string; version?: string }): FakeGraphCaller;
+  graph(options?: {
+    token?: string;
+    appSecret?: string;
+    version?: string;
+    timeoutMs?: number;
+  }): FakeGraphCaller;
 }
 
 export function appSecretProof(secret: string, token: string): Promise<string>;

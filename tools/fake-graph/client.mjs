@@ -88,7 +88,7 @@ export function fakeGraphControl(base) {
     },
 
     /** A bare Graph caller (token in the Authorization header, with appsecret_proof), for tests of the fake. */
-    graph({ token, appSecret, version = "v27.0" } = {}) {
+    graph({ token, appSecret, version = "v27.0", timeoutMs } = {}) {
       const send = async (method, path, params = {}) => {
         const form = new URLSearchParams();
         for (const [k, v] of Object.entries(params)) if (v !== undefined) form.set(k, String(v));
@@ -103,7 +103,8 @@ export function fakeGraphControl(base) {
           headers["content-type"] = "application/x-www-form-urlencoded";
           body = form.toString();
         } else for (const [k, v] of form) target.searchParams.set(k, v);
-        const response = await fetch(target, { method, headers, body });
+        const signal = timeoutMs ? AbortSignal.timeout(timeoutMs) : undefined;
+        const response = await fetch(target, { method, headers, body, signal });
         return { status: response.status, headers: response.headers, body: await response.json() };
       };
       return {

@@ -154,8 +154,8 @@ function sendJson(res, status, body, headers = {}) {
 function sendHtml(res, status, html, headers = {}) {
   res.writeHead(status, {
     "content-type": "text/html; charset=utf-8",
-    "content-security-policy":
-      "default-src 'none'; img-src * data:; style-src 'unsafe-inline'; form-action 'self'",
+    // No form-action: Chrome would apply it to Continue's redirect to the app's redirect_uri too.
+    "content-security-policy": "default-src 'none'; img-src * data:; style-src 'unsafe-inline'",
     ...headers,
   });
   res.end(html);
@@ -748,9 +748,11 @@ export async function startFakeGraph({
   }
 
   function listMedia(ctx, ig) {
+    const limit = Math.min(Number(ctx.params.limit ?? 25) || 25, 100);
     const media = [...state.media.values()]
       .filter((m) => m.igId === ig.id)
-      .sort((a, b) => b.createdAt - a.createdAt);
+      .sort((a, b) => b.createdAt - a.createdAt)
+      .slice(0, limit);
     const fields = fieldsOf(ctx);
     return { data: media.map((m) => render("IGMedia", m, fields, ctx)), paging: paging(media) };
   }

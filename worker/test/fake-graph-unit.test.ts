@@ -298,6 +298,47 @@ describe("fake Graph: Pages publishing", () => {
     expect((await asPage.post(`${page.id}/feed`, { message: "Second" })).status).toBe(200);
   });
 
+  it("makes a hanging ghost write: the client times out, yet the post exists", async () => {
+    const g = fake();
+    const world = await g.createUser();
+    const page = world.pages[0];
+    if (!page) throw new Error("no page");
+    await g.addFaults({ kind: "ghost", mode: "hang", hangMs: 2000, match: { id: page.id }, count: 1 });
+    const client = g.graph({ token: page.accessToken, appSecret: SECRET, timeoutMs: 200 });
+    const call = client.post(`${page.id}/feed`, { message: "Hung" });
+    await expect(call).rejects.toThrow();
+    expect((await g.published({ pageId: page.id })).facebook.map((p) => p.message)).toEqual(["Hung"]);
+  });
+
+  it("shows what was published on the dev page, escaped", async () => {
+    const g = fake();
+    const world = await g.createUser();
+    const page = world.pages[0];
+    if (!page) throw new Error("no page");
+    await g.graph({ token: page.accessToken, appSecret: SECRET }).post(`${page.id}/feed`, {
+      message: `<img src=x onerror=alert(1)> ${page.id}`,
+    });
+    const html = await fetch(`${g.url}/`).then((r) => r.text());
+    expect(html).toContain(`&lt;img src=x onerror=alert(1)&gt; ${page.id}`);
+    expect(html).not.toContain("<img src=x");
+  });
+
+  it("answers expired and revoked tokens with 190 and its subcodes", async () => {
+    const g = fake();
+    const world = await g.createUser();
+    const page = world.pages[0];
+    if (!page) throw new Error("no page");
+    const asPage = g.graph({ token: page.accessToken, appSecret: SECRET });
+    await g.addFaults({ kind: "token_expired", match: { userId: world.user.id }, count: 1 });
+    expect((await asPage.get(page.id)).body.error).toMatchObject({ code: 190, error_subcode: 463 });
+    expect((await asPage.get(page.id)).status).toBe(200);
+    await g.addFaults({ kind: "permission_revoked", match: { id: page.id }, count: 1 });
+    expect((await asPage.post(`${page.id}/feed`, { message: "x" })).body.error).toMatchObject({ code: 200 });
+    const asUser = g.graph({ token: world.user.accessToken, appSecret: SECRET });
+    expect((await asUser.delete("me/permissions")).body).toEqual({ success: true });
+    expect((await asPage.get(page.id)).body.error).toMatchObject({ code: 190, error_subcode: 458 });
+  });
+
   it("answers a rate-limit fault with code 4 and usage headers at 100", async () => {
     const g = fake();
     const world = await g.createUser();

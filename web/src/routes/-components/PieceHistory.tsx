@@ -1,3 +1,4 @@
+import { useQuery } from "@tanstack/react-query";
 import { Link } from "@tanstack/react-router";
 import {
   type ContentStatus,
@@ -7,6 +8,8 @@ import {
   writerLabel,
 } from "../../lib/content";
 import { formatDateTime } from "../../lib/format";
+import { accountUrl, PLATFORM_LABELS, POST_STATUS_LABELS, utcToZoned, viewOn } from "../../lib/posts";
+import { trpc } from "../../trpc";
 import { ContentStatusBadge } from "./ContentBadges";
 
 type Version = PieceDetail["versions"][number];
@@ -150,34 +153,56 @@ export function MarketingRequests({ piece, timeZone }: { piece: PieceDetail; tim
   );
 }
 
-const PLATFORM_LABELS = { facebook: "Facebook", instagram: "Instagram" } as const;
-const POST_STATUS_LABELS = {
-  scheduled: "Scheduled",
-  publishing: "Posting…",
-  published: "Published",
-  failed: "Posting failed",
-  unconfirmed: "Not confirmed: check your Page",
-  cancelled: "Cancelled",
-} as const;
-
-/** Where the approved piece is (being) published, and why it failed if it did. */
+/** Where the approved piece is (being) published: the live post's link, why it failed, or what to check. */
 export function PostStatus({ piece, timeZone }: { piece: PieceDetail; timeZone: string }) {
+  const accounts = useQuery({ ...trpc.socialAccounts.list.queryOptions(), enabled: piece.posts.length > 0 });
   if (piece.posts.length === 0) return null;
   return (
-    <ul className="post-statuses">
-      {piece.posts.map((post) => (
-        <li key={post.platform}>
-          <p>
-            <strong>{PLATFORM_LABELS[post.platform]}:</strong> {POST_STATUS_LABELS[post.status]}
-            {post.status === "scheduled" && ` for ${formatDateTime(post.scheduledAt, timeZone)}`}
-          </p>
-          {post.status === "failed" && post.lastError && (
-            <p className="alert alert-error" role="alert">
-              {post.lastError}
+    <ul className="post-statuses" aria-label="Posts">
+      {piece.posts.map((post) => {
+        const account = accounts.data?.accounts.find((row) => row.platform === post.platform) ?? null;
+        const where = post.platform === "facebook" ? "Facebook Page" : "Instagram profile";
+        return (
+          <li className={`post-status post-status-${post.status}`} key={post.id}>
+            <p>
+              <strong>{PLATFORM_LABELS[post.platform]}:</strong>{" "}
+              <span className={`post-badge post-badge-${post.status}`}>{POST_STATUS_LABELS[post.status]}</span>
+              {post.status === "scheduled" && ` for ${formatDateTime(post.scheduledAt, timeZone)}`}
+              {post.status === "published" &&
+                post.postedAt !== null &&
+                ` on ${formatDateTime(post.postedAt, timeZone)}`}
             </p>
-          )}
-        </li>
-      ))}
+            {post.status === "published" && post.permalink && (
+              <p>
+                <a href={post.permalink} target="_blank" rel="noopener noreferrer">
+                  {viewOn(post.platform)}
+                </a>
+              </p>
+            )}
+            {post.status === "failed" && post.lastError && (
+              <p className="alert alert-error" role="alert">
+                {post.lastError}
+              </p>
+            )}
+            {post.status === "unconfirmed" && (
+              <p className="alert alert-warning" role="alert">
+                We could not confirm this post went out, so it was not sent again. Check your{" "}
+                <a href={accountUrl(post.platform, account)} target="_blank" rel="noopener noreferrer">
+                  {where}
+                </a>
+                , then try again from the calendar if it is not there.
+              </p>
+            )}
+            {(post.status === "scheduled" || post.status === "failed" || post.status === "unconfirmed") && (
+              <p>
+                <Link to="/calendar" search={{ date: utcToZoned(post.scheduledAt, timeZone).date }}>
+                  Open in the calendar
+                </Link>
+              </p>
+            )}
+          </li>
+        );
+      })}
     </ul>
   );
 }
