@@ -6,6 +6,7 @@ import { SECURITY_HEADERS } from "./lib/security-headers";
 import { imagesApp } from "./routes/images";
 import { mediaApp } from "./routes/media";
 import { notificationsApp } from "./routes/notifications";
+import { metaApp, oauthApp } from "./routes/oauth";
 import { createContext, devToolsEnabled } from "./trpc/init";
 import { appRouter } from "./trpc/router";
 
@@ -21,11 +22,16 @@ app.use("*", async (c, next) => {
   }
 });
 
+// Meta's deauthorize and data-deletion callbacks come server to server, without our Origin: mounted ahead
+// of the CSRF guard, they are authenticated by their signed_request instead.
+app.route("/api/meta", metaApp);
+
 app.use("/api/*", sameOriginMutations());
 
 app.get("/api/health", (c) => c.json({ ok: true }));
 app.route("/api/images", imagesApp);
 app.route("/api/notifications", notificationsApp);
+app.route("/api/oauth", oauthApp);
 
 // Refused before any procedure runs: a batch of sign-ins would race the throttle inside one request.
 app.use("/api/trpc/*", async (c, next) => {

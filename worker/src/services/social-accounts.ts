@@ -1,9 +1,11 @@
 // The connected Facebook Page and Instagram account of an agent, and their Page token. Shared by the
 // connect flow (socialAccounts router, OAuth callback) and the publishing engine. The token is decrypted
 // only here and handed straight to the Graph client; it is never returned by a procedure or logged.
-import { notifications, type SocialPlatform, socialAccounts } from "db";
+import { notifications, pageChoices, type SocialPlatform, socialAccounts } from "db";
+import { SOCIAL_PLATFORMS } from "db/rules";
 import { and, eq } from "drizzle-orm";
 import type { Db } from "../lib/db";
+import { ServiceError } from "../lib/errors";
 import { newId } from "../lib/ids";
 import { openToken } from "../lib/token-crypto";
 
@@ -63,4 +65,85 @@ export async function markNeedsReconnect(db: Db, account: SocialAccount, reason:
       dedupeKey: `account-reconnect:${account.id}:${account.updatedAt.getTime()}`,
     })
     .onConflictDoNothing();
+}
+
+/** An account as Settings › Social accounts shows it: never a token or its ciphertext. */
+export type SocialAccountView = {
+  id: string;
+  platform: SocialPlatform;
+  displayName: string;
+  username: string | null;
+  externalId: string;
+  pageId: string;
+  status: SocialAccount["status"];
+  statusReason: string | null;
+  declinedPermissions: string[];
+  connectedAt: number;
+  updatedAt: number;
+};
+
+export type PageChoiceView = { pageId: string; name: string; instagramUsername: string | null };
+
+export function accountView(row: SocialAccount): SocialAccountView {
+  return {
+    id: row.id,
+    platform: row.platform,
+    displayName: row.displayName,
+    username: row.username,
+    externalId: row.externalId,
+    pageId: row.pageId,
+    status: row.status,
+    statusReason: row.statusReason,
+    declinedPermissions: row.declinedScopes.split(",").filter(Boolean),
+    connectedAt: row.createdAt.getTime(),
+    updatedAt: row.updatedAt.getTime(),
+  };
+}
+
+/**
+ * Per platform the account in use (connected or needing a reconnect), else the one disconnected last, so
+ * Chris sees what he had; plus the Pages of a grant waiting for his pick.
+ */
+export async function listAccountViews(
+  db: Db,
+  agentId: string,
+): Promise<{ accounts: SocialAccountView[]; pageChoices: PageChoiceView[] }> {
+  const [rows, choices] = await Promise.all([
+    db.select().from(socialAccounts).where(eq(socialAccounts.agentId, agentId)),
+    db
+      .select({
+        pageId: pageChoices.pageId,
+        name: pageChoices.name,
+        instagramUsername: pageChoices.instagramUsername,
+      })
+      .from(pageChoices)
+      .where(eq(pageChoices.agentId, agentId)),
+  ]);
+  const accounts: SocialAccountView[] = [];
+  for (const platform of SOCIAL_PLATFORMS) {
+    const mine = rows
+      .filter((row) => row.platform === platform)
+      .sort((a, b) => b.updatedAt.getTime() - a.updatedAt.getTime());
+    const shown = mine.find((row) => row.status !== "disconnected") ?? mine[0];
+    if (shown) accounts.push(accountView(shown));
+  }
+  return { accounts, pageChoices: choices.sort((a, b) => a.name.localeCompare(b.name)) };
+}
+
+/** Deletes the account's token and marks it disconnected; its posts stay. */
+export async function disconnectAccount(db: Db, agentId: string, id: string): Promise<SocialAccountView> {
+  const [row] = await db
+    .update(socialAccounts)
+    .set({
+      accessTokenCiphertext: "",
+      accessTokenIv: "",
+      keyId: "",
+      status: "disconnected",
+      statusReason: null,
+      updatedAt: new Date(),
+    })
+    .where(and(eq(socialAccounts.id, id), eq(socialAccounts.agentId, agentId)))
+    .returning();
+  if (!row) throw new ServiceError("NOT_FOUND", "No such social account.");
+  return accountView(row);
 }

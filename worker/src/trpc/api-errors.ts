@@ -168,6 +168,36 @@ export const API_ERRORS: Record<string, ApiEntry> = {
       { code: "CONFLICT", when: "the post is not failed or unconfirmed, or its account is not connected" },
     ],
   },
+  "socialAccounts.connectFacebook": {
+    summary:
+      "Starts connecting the Facebook Page: answers the Facebook Login URL to open (state bound to this session for 10 minutes, PKCE). Facebook then sends the browser to `GET /api/oauth/facebook/callback`.",
+    errors: [{ code: "TOO_MANY_REQUESTS", when: "more than 20 connection attempts in 10 minutes" }],
+  },
+  "socialAccounts.selectPage": {
+    summary: "Connects the Page Chris picked when the last Facebook grant named several.",
+    errors: [{ code: "NOT_FOUND", when: "the Page is not among the agent's pending page choices" }],
+  },
+  "socialAccounts.connectInstagram": {
+    summary:
+      "Connects the Instagram professional account linked to the connected Page; when the grant lacks Instagram's permissions, answers `authorizationUrl` for a re-consent instead.",
+    errors: [
+      {
+        code: "BAD_REQUEST",
+        when: "no Facebook Page is connected (or it needs reconnecting), or the Page has no linked Instagram professional account (the message says how to link one)",
+      },
+      { code: "BAD_GATEWAY", when: "Facebook could not be reached" },
+      { code: "TOO_MANY_REQUESTS", when: "more than 20 connection attempts in 10 minutes (re-consent)" },
+    ],
+  },
+  "socialAccounts.list": {
+    summary:
+      "The agent's Facebook Page and Instagram account with status, reason and declined permissions, and the Pages waiting to be picked. Never a token.",
+    errors: [],
+  },
+  "socialAccounts.disconnect": {
+    summary: "Disconnects an account and deletes its token; its post history stays.",
+    errors: [{ code: "NOT_FOUND", when: "no social account with this id belongs to the agent" }],
+  },
   "dev.outbox": {
     summary: "Development only: the signed-in agent's local email outbox, review-link tokens redacted.",
     errors: [{ code: "NOT_FOUND", when: '`DEV_TOOLS_ENABLED` is not "true" (checked before the session)' }],

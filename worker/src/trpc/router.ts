@@ -6,6 +6,7 @@ import { devRouter } from "../routers/dev";
 import { listingsRouter } from "../routers/listings";
 import { marketingRouter } from "../routers/marketing";
 import { postsRouter } from "../routers/posts";
+import { socialAccountsRouter } from "../routers/social-accounts";
 import { router } from "./init";
 
 export const appRouter = router({
@@ -15,6 +16,7 @@ export const appRouter = router({
   listings: listingsRouter,
   content: contentRouter,
   marketing: marketingRouter,
+  socialAccounts: socialAccountsRouter,
   posts: postsRouter,
   dev: devRouter,
 });
