@@ -1,42 +1,43 @@
 import { DurableObject } from "cloudflare:workers";
+import { preflightPost } from "../agents/social/preflight";
+import { duePreflights, dueSteps, nextWakeAt } from "../agents/social/publisher";
 import { createDb } from "../lib/db";
-import { dispatchPost } from "../services/outbox";
-
-export type ScheduledPost = { postScheduleId: string; at: number };
+import { dispatchPosts } from "../services/outbox";
 
 /**
- * One per scheduled post: holds an alarm for the post's time and then hands the post to the posting
- * queue (the fast path; the cron's sweeper sends due posts the alarm missed). Alarms are at-least-once, so
- * the posting consumer must (and does) ignore a post already done.
+ * One per agent (`getByName(agentId)`): keeps a single alarm at the agent's earliest pending step or
+ * preflight. It holds no schedule of its own: when the alarm fires it reads D1 for what is due, hands
+ * those posts to the posting queue (the consumer claims each step, so a duplicate hand-over does
+ * nothing), runs due preflights, and sets the alarm to the next time D1 names. A stale alarm (a post
+ * rescheduled or cancelled meanwhile) finds nothing due and only re-arms.
  */
 export class PostScheduler extends DurableObject<Env> {
-  async schedule(postScheduleId: string, at: number): Promise<void> {
-    await this.ctx.storage.put<ScheduledPost>("post", { postScheduleId, at });
-    await this.ctx.storage.setAlarm(at);
-  }
-
-  /** Placeholder until the per-agent scheduler lands: the alarm fires at `at` at the latest. */
+  /** Makes sure the alarm fires at `at` at the latest (an earlier alarm stays). */
   async wake(at: number): Promise<void> {
     const current = await this.ctx.storage.getAlarm();
-    if (current === null || at < current) await this.ctx.storage.setAlarm(at);
+    if (current === null || at < current) await this.ctx.storage.setAlarm(Math.max(at, Date.now()));
   }
 
-  async cancel(): Promise<void> {
-    await this.ctx.storage.deleteAlarm();
-    await this.ctx.storage.deleteAll();
-  }
-
-  async pending(): Promise<ScheduledPost | null> {
-    return (await this.ctx.storage.get<ScheduledPost>("post")) ?? null;
+  /** The alarm's time, or null (for tests and diagnostics). */
+  async alarmAt(): Promise<number | null> {
+    return this.ctx.storage.getAlarm();
   }
 
   override async alarm(): Promise<void> {
-    const post = await this.ctx.storage.get<ScheduledPost>("post");
-    if (!post) return;
-    // A failed send throws, so the alarm is retried.
-    if (!(await dispatchPost(createDb(this.env.DB), this.env.POSTING_QUEUE, post.postScheduleId))) {
-      throw new Error(`post ${post.postScheduleId} not dispatched`);
+    const agentId = this.ctx.id.name;
+    if (!agentId) throw new Error("PostScheduler must be addressed by name (the agent id)");
+    const env = this.env;
+    const due = await dueSteps(env, agentId, Date.now());
+    // A failed send throws, so the alarm is retried; the sweeper is the net under that.
+    if (due.length > 0 && !(await dispatchPosts(createDb(env.DB), env.POSTING_QUEUE, due))) {
+      throw new Error(`posts of ${agentId} not dispatched`);
     }
-    await this.ctx.storage.deleteAll();
+    for (const postId of await duePreflights(env, agentId, Date.now())) {
+      await preflightPost(env, postId).catch((error: unknown) =>
+        console.error("post scheduler: preflight failed", postId, error),
+      );
+    }
+    const next = await nextWakeAt(env, agentId, Date.now());
+    if (next !== null) await this.wake(next);
   }
 }

@@ -12,6 +12,7 @@ import { and, asc, desc, eq, inArray, ne, sql } from "drizzle-orm";
 import { assertAllowed, insertWhere, transition } from "../agents/content/approval";
 import { checkCompliance } from "../agents/content/compliance";
 import { loadAgentProfile, loadKnownPlaces, loadListingFacts, pieceRows } from "../agents/content/store";
+import { wakeScheduler } from "../agents/social/wake";
 import type { Db } from "../lib/db";
 import { ServiceError } from "../lib/errors";
 import { newId } from "../lib/ids";
@@ -329,10 +330,9 @@ export async function actOnPiece(deps: ContentDeps, input: ContentActionInput) {
             : [],
       );
       if (platform && scheduled) {
-        // The alarm is the fast path; the sweeper sends the post if the alarm was never set.
-        await env.POST_SCHEDULER.getByName(postId)
-          .schedule(postId, at)
-          .catch((error: unknown) => console.error("post scheduler: alarm not set", postId, error));
+        // The agent's scheduler looks now (the preflight runs at once) and then keeps its alarm for the
+        // post's time; the sweeper sends the post if the alarm is lost.
+        await wakeScheduler(env, agentId, now);
       } else if (platform) {
         await dispatchPost(db, env.POSTING_QUEUE, postId);
       }

@@ -2,7 +2,7 @@
 // as the state it announces, sent right away and marked dispatched; when the send fails, the sweeper sends
 // it again (sweeper.ts). Consumers recognise a message delivered twice, so sending twice is harmless.
 import { contentRequests, postSchedule } from "db";
-import { eq } from "drizzle-orm";
+import { eq, inArray } from "drizzle-orm";
 import type { Db } from "../lib/db";
 import { newId } from "../lib/ids";
 import type { ContentGenerationMessage, PostingMessage } from "../queues/messages";
@@ -48,5 +48,32 @@ export async function dispatchPost(
     return false;
   }
   await db.update(postSchedule).set({ dispatchedAt: new Date() }).where(eq(postSchedule.id, postScheduleId));
+  return true;
+}
+
+/** Hands several posts to the posting queue in one send (the scheduler's alarm); see dispatchPost. */
+export async function dispatchPosts(
+  db: Db,
+  queue: Queue<PostingMessage>,
+  postScheduleIds: string[],
+): Promise<boolean> {
+  if (postScheduleIds.length === 0) return true;
+  try {
+    // sendBatch takes at most 100 messages.
+    for (let i = 0; i < postScheduleIds.length; i += 100) {
+      const ids = postScheduleIds.slice(i, i + 100);
+      await queue.sendBatch(
+        ids.map((postScheduleId) => ({ body: { type: "publish", postScheduleId } satisfies PostingMessage })),
+      );
+    }
+  } catch (error) {
+    console.error("outbox: posts not dispatched, the sweeper retries them", postScheduleIds.length, error);
+    return false;
+  }
+  // D1 binds at most 100 parameters per statement.
+  for (let i = 0; i < postScheduleIds.length; i += 90) {
+    const ids = postScheduleIds.slice(i, i + 90);
+    await db.update(postSchedule).set({ dispatchedAt: new Date() }).where(inArray(postSchedule.id, ids));
+  }
   return true;
 }

@@ -2,7 +2,7 @@
 // fails it visibly with a reason. Every step is conditional on the state it found, so running it twice,
 // or at the same time as a consumer, changes nothing more.
 import { type ContentPiece, contentPieces, contentRequests, postSchedule } from "db";
-import { and, asc, eq, inArray, isNotNull, isNull, lte, notExists } from "drizzle-orm";
+import { and, asc, eq, inArray, isNotNull, isNull, lte, notExists, or } from "drizzle-orm";
 import { alias } from "drizzle-orm/sqlite-core";
 import { transition } from "../agents/content/approval";
 import { failPiece, STOPPED_REASONS } from "../agents/content/store";
@@ -73,16 +73,29 @@ async function resendContentRequests(db: Db, env: Env, now: number) {
   return sent;
 }
 
-/** Scheduled posts past due that neither the send after approval nor the alarm handed over. */
+/**
+ * Posts whose step is past due and that nothing is working on: scheduled ones neither the send after
+ * approval nor the scheduler's alarm handed over, and publishing ones whose step's lease ran out (the
+ * worker died, or its next-step alarm was lost). The consumer claims each step, so a post sent twice
+ * runs once.
+ */
 async function dispatchDuePosts(db: Db, env: Env, now: number) {
+  const dueBy = new Date(now - SWEEP_DEADLINES.dispatchGraceMs);
   const due = await db
     .select({ id: postSchedule.id })
     .from(postSchedule)
     .where(
-      and(
-        isNull(postSchedule.dispatchedAt),
-        lte(postSchedule.scheduledAt, new Date(now - SWEEP_DEADLINES.dispatchGraceMs)),
-        eq(postSchedule.status, "scheduled"),
+      or(
+        and(
+          eq(postSchedule.status, "scheduled"),
+          isNull(postSchedule.dispatchedAt),
+          lte(postSchedule.nextStepAt, dueBy),
+        ),
+        and(
+          eq(postSchedule.status, "publishing"),
+          lte(postSchedule.nextStepAt, dueBy),
+          or(isNull(postSchedule.leaseUntil), lte(postSchedule.leaseUntil, new Date(now))),
+        ),
       ),
     )
     .limit(BATCH);
