@@ -15,8 +15,13 @@ import { signedUpBrowser } from "./http";
 export const db = () => createDb(env.DB);
 export const graphUrl = () => inject("graphFakeUrl");
 
-export async function control<T = unknown>(path: string, body?: unknown, method?: string): Promise<T> {
-  const res = await fetch(`${graphUrl()}/__control${path}`, {
+export async function control<T = unknown>(
+  path: string,
+  body?: unknown,
+  method?: string,
+  base = graphUrl(),
+): Promise<T> {
+  const res = await fetch(`${base}/__control${path}`, {
     method: method ?? (body === undefined ? "GET" : "POST"),
     headers: { "content-type": "application/json" },
     body: body === undefined ? undefined : JSON.stringify(body),
@@ -61,17 +66,22 @@ export const fault = (world: World, spec: Record<string, unknown>) =>
 export const clearFaults = (ids: string[]) => control("/faults", { ids }, "DELETE");
 
 /** A signed-up agent with one listing, its Page and Instagram account connected. */
-export async function connectedAgent({ photos = [] as string[], instagram = true } = {}) {
+export async function connectedAgent({ photos = [] as string[], instagram = true, graph = graphUrl() } = {}) {
   const { agentId, browser } = await signedUpBrowser("Chris Morgan");
-  const world = await control<World>("/users", {
-    name: `Chris ${agentId.slice(-6)}`,
-    pages: [
-      {
-        name: "Chris Morgan Homes",
-        instagram: instagram ? { username: `chris${agentId.slice(-6)}` } : undefined,
-      },
-    ],
-  });
+  const world = await control<World>(
+    "/users",
+    {
+      name: `Chris ${agentId.slice(-6)}`,
+      pages: [
+        {
+          name: "Chris Morgan Homes",
+          instagram: instagram ? { username: `chris${agentId.slice(-6)}` } : undefined,
+        },
+      ],
+    },
+    undefined,
+    graph,
+  );
   const page = world.pages[0];
   if (!page) throw new Error("no page");
   const listingId = newId();
@@ -201,7 +211,16 @@ export const pieceRow = async (pieceId: string) =>
  * due later (a container poll, a read-back) is made due now. Real alarms may run some steps too; the
  * engine's claim keeps that safe, which is part of what is tested.
  */
-export async function drive(postId: string, { maxSteps = 60 } = {}) {
+/** A private Graph fake (its own state and config) and the Worker's env pointed at it. */
+export async function privateGraph(config: Record<string, unknown> = {}) {
+  const { url } = await control<{ url: string }>("/instances", { config });
+  const privateEnv = new Proxy(env, {
+    get: (target, key) => (key === "GRAPH_API_URL" ? url : Reflect.get(target, key)),
+  });
+  return { url, env: privateEnv as Env };
+}
+
+export async function drive(postId: string, { maxSteps = 60, workerEnv = env } = {}) {
   for (let step = 0; step < maxSteps; step++) {
     const post = await postRow(postId);
     if (!post || !["scheduled", "publishing"].includes(post.status)) return post;
@@ -212,7 +231,7 @@ export async function drive(postId: string, { maxSteps = 60 } = {}) {
     if (post.nextStepAt && post.nextStepAt.getTime() > Date.now()) {
       await db().update(postSchedule).set({ nextStepAt: new Date() }).where(eq(postSchedule.id, postId));
     }
-    await runPostStep(env, postId);
+    await runPostStep(workerEnv, postId);
   }
   const post = await postRow(postId);
   expect.fail(`post ${postId} did not settle: ${JSON.stringify(post)}`);

@@ -23,6 +23,7 @@ export async function stepInstagram(ctx: StepContext): Promise<StepOutcome> {
   if (ctx.state.postId) return finish(ctx, ctx.state.postId);
   if (ctx.post.phase === "attempted") return readBack(ctx, igId);
   if (ctx.post.phase === "polling" && ctx.state.containerId) return poll(ctx, igId, ctx.state.containerId);
+  if (ctx.post.phase === "polling" && ctx.state.childContainerIds?.length) return pollItems(ctx, igId);
   return createContainers(ctx, igId);
 }
 
@@ -66,17 +67,51 @@ async function createContainers(ctx: StepContext, igId: string): Promise<StepOut
       state = { ...state, childContainerIds: [...children] };
       await ctx.save(state);
     }
-    const { data } = await ctx.graph.post<{ id: string }>(
-      `${igId}/media`,
-      { media_type: "CAROUSEL", children: children.join(","), caption: ctx.text },
-      ctx.token,
-    );
-    state = { ...state, containerId: data.id };
-    await ctx.save(state);
+    // The items are polled until each is FINISHED; then the carousel container is made (pollItems).
   }
   await ctx.save({ ...state, polls: 0, pollingSince: ctx.now() });
   await ctx.setPhase("polling");
   return { kind: "continue", at: ctx.now() + pollDelay(0) };
+}
+
+/** Carousel items: each polled until FINISHED, then the carousel container is created and polled. */
+async function pollItems(ctx: StepContext, igId: string): Promise<StepOutcome> {
+  const children = ctx.state.childContainerIds ?? [];
+  let pending = false;
+  for (const id of children) {
+    const { status_code: code, status } = await containerStatus(ctx, id);
+    if (code === "ERROR" || code === "EXPIRED") {
+      return {
+        kind: "failed",
+        failureKind: "media",
+        reason: `Instagram could not process one of the photos${status ? ` (${status})` : ""}.`,
+      };
+    }
+    if (code !== "FINISHED") pending = true;
+  }
+  if (pending) return waitAgain(ctx);
+  const { data } = await ctx.graph.post<{ id: string }>(
+    `${igId}/media`,
+    { media_type: "CAROUSEL", children: children.join(","), caption: ctx.text },
+    ctx.token,
+  );
+  await ctx.save({ ...ctx.state, containerId: data.id });
+  return { kind: "continue", at: ctx.now() + pollDelay(0) };
+}
+
+/** Another poll after the backoff, or failed once polling has gone on for ten minutes. */
+async function waitAgain(ctx: StepContext): Promise<StepOutcome> {
+  const since = ctx.state.pollingSince ?? ctx.now();
+  if (ctx.now() - since >= POLLING.giveUpMs) {
+    return {
+      kind: "failed",
+      failureKind: "media",
+      reason: "Instagram took more than 10 minutes to process the photos; nothing was posted.",
+    };
+  }
+  const polls = (ctx.state.polls ?? 0) + 1;
+  await ctx.save({ ...ctx.state, polls, pollingSince: since });
+  return { kind: "continue", at: ctx.now() + pollDelay(polls) };
 }
 
 async function containerStatus(ctx: StepContext, containerId: string) {
@@ -90,7 +125,6 @@ async function containerStatus(ctx: StepContext, containerId: string) {
 
 async function poll(ctx: StepContext, igId: string, containerId: string): Promise<StepOutcome> {
   const { status_code: code, status } = await containerStatus(ctx, containerId);
-  const polls = (ctx.state.polls ?? 0) + 1;
   switch (code) {
     case "FINISHED":
       return publish(ctx, igId, containerId);
@@ -108,18 +142,8 @@ async function poll(ctx: StepContext, igId: string, containerId: string): Promis
         failureKind: "media",
         reason: "Instagram's upload expired before it was published.",
       };
-    default: {
-      const since = ctx.state.pollingSince ?? ctx.now();
-      if (ctx.now() - since >= POLLING.giveUpMs) {
-        return {
-          kind: "failed",
-          failureKind: "media",
-          reason: "Instagram took more than 10 minutes to process the photos; nothing was posted.",
-        };
-      }
-      await ctx.save({ ...ctx.state, polls, pollingSince: since });
-      return { kind: "continue", at: ctx.now() + pollDelay(polls) };
-    }
+    default:
+      return waitAgain(ctx);
   }
 }
 
