@@ -6,10 +6,14 @@ import { FormAlert, SelectField, SubmitButton, TextField } from "../components/F
 import { PageHeader } from "../components/PageHeader";
 import { useMe } from "../lib/auth";
 import { useForm } from "../lib/form";
+import { parseSettingsSearch } from "../lib/social";
 import { type Agent, trpc } from "../trpc";
+import { SocialAccounts } from "./-components/SocialAccounts";
 import { otherTimeZones, US_TIME_ZONES } from "./-components/timezones";
 
 export const Route = createFileRoute("/_app/settings")({
+  // The Facebook callback comes back here with `?social=connected|choose|error&reason=…#social`.
+  validateSearch: parseSettingsSearch,
   component: SettingsPage,
 });
 
@@ -26,6 +30,7 @@ function formValues(agent: Agent) {
 
 function SettingsPage() {
   const me = useMe();
+  const search = Route.useSearch();
   const queryClient = useQueryClient();
   const updateProfile = useMutation(trpc.agent.updateProfile.mutationOptions());
   const form = useForm({
@@ -109,6 +114,7 @@ function SettingsPage() {
         </form>
       </section>
       <DraftingSettings agent={me} />
+      <SocialAccounts search={search} />
     </>
   );
 }
