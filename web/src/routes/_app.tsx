@@ -24,6 +24,7 @@ const NAV_ITEMS = [
   { to: "/", label: "Dashboard", icon: "dashboard" },
   { to: "/listings", label: "Listings", icon: "listings" },
   { to: "/approvals", label: "Approvals", icon: "approvals" },
+  { to: "/calendar", label: "Calendar", icon: "calendar" },
   { to: "/notifications", label: "Notifications", icon: "notifications" },
   { to: "/settings", label: "Settings", icon: "settings" },
 ] as const satisfies ReadonlyArray<{ to: string; label: string; icon: NavIconName }>;

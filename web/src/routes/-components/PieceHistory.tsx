@@ -166,7 +166,9 @@ export function PostStatus({ piece, timeZone }: { piece: PieceDetail; timeZone: 
           <li className={`post-status post-status-${post.status}`} key={post.id}>
             <p>
               <strong>{PLATFORM_LABELS[post.platform]}:</strong>{" "}
-              <span className={`post-badge post-badge-${post.status}`}>{POST_STATUS_LABELS[post.status]}</span>
+              <span className={`post-badge post-badge-${post.status}`}>
+                {POST_STATUS_LABELS[post.status]}
+              </span>
               {post.status === "scheduled" && ` for ${formatDateTime(post.scheduledAt, timeZone)}`}
               {post.status === "published" &&
                 post.postedAt !== null &&
