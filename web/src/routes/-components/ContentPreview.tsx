@@ -1,3 +1,5 @@
+import { useQuery } from "@tanstack/react-query";
+import { Link, useMatch } from "@tanstack/react-router";
 import { contentLimitCounts } from "db/rules";
 import { useId, useState } from "react";
 import {
@@ -9,6 +11,7 @@ import {
   TAG_OR_MENTION,
 } from "../../lib/content";
 import { formatCount, formatPrice } from "../../lib/format";
+import { trpc } from "../../trpc";
 import { ListingPhoto } from "./ListingPhoto";
 
 export type PreviewAgent = { name: string; brokerageName: string; phone?: string };
@@ -30,14 +33,70 @@ type PreviewProps = {
 
 /** How the draft will look where it is published. Drafted text is untrusted: it is only ever shown as text. */
 export function ContentPreview(props: PreviewProps) {
+  const destination = useDestination(props.kind);
   switch (props.kind) {
     case "facebook_post":
-      return <FacebookPreview {...props} />;
+      return <FacebookPreview {...props} destination={destination} />;
     case "instagram_caption":
-      return <InstagramPreview {...props} />;
+      return <InstagramPreview {...props} destination={destination} />;
     case "flyer_text":
       return <FlyerPreview {...props} />;
   }
+}
+
+type Destination =
+  | { state: "unknown" }
+  | { state: "none" }
+  | { state: "connected" | "needs_reconnect"; name: string; username: string | null; reason: string | null };
+
+/**
+ * The signed-in agent's account the post goes to. Only inside the app (the marketing department's review
+ * page has no session and shows none).
+ */
+function useDestination(kind: ContentKind): Destination {
+  const inApp = useMatch({ from: "/_app", shouldThrow: false }) !== undefined;
+  const platform = kind === "facebook_post" ? "facebook" : kind === "instagram_caption" ? "instagram" : null;
+  const accounts = useQuery({
+    ...trpc.socialAccounts.list.queryOptions(),
+    enabled: inApp && platform !== null,
+  });
+  if (!inApp || !platform || !accounts.data) return { state: "unknown" };
+  const account = accounts.data.accounts.find(
+    (row) => row.platform === platform && row.status !== "disconnected",
+  );
+  if (!account) return { state: "none" };
+  return {
+    state: account.status === "connected" ? "connected" : "needs_reconnect",
+    name: account.displayName,
+    username: account.username,
+    reason: account.statusReason,
+  };
+}
+
+/** "Posts to the Facebook Page …", or that nothing is connected yet, with the way to Settings. */
+function PreviewDestination({ kind, destination }: { kind: ContentKind; destination: Destination }) {
+  const facebook = kind === "facebook_post";
+  if (destination.state === "unknown") return null;
+  if (destination.state === "none") {
+    return (
+      <p className="alert alert-info preview-destination">
+        {facebook ? "No Facebook Page connected" : "No Instagram account connected"} — connect one in{" "}
+        <Link to="/settings">Settings</Link>.
+      </p>
+    );
+  }
+  const where = facebook
+    ? `the Facebook Page ${destination.name}`
+    : `Instagram @${destination.username ?? destination.name}`;
+  if (destination.state === "needs_reconnect") {
+    return (
+      <p className="alert alert-error preview-destination">
+        Posts to {where}, which needs reconnecting{destination.reason ? `: ${destination.reason}` : ""}.{" "}
+        <Link to="/settings">Reconnect it in Settings</Link>.
+      </p>
+    );
+  }
+  return <p className="preview-destination">Posts to {where}</p>;
 }
 
 /** Text with its hashtags and mentions coloured like links (spans, not links: nothing is posted yet). */
@@ -108,15 +167,23 @@ function Avatar({ name }: { name: string }) {
   );
 }
 
-function FacebookPreview({ body, structured, listing, agent }: PreviewProps) {
+function FacebookPreview({
+  body,
+  structured,
+  listing,
+  agent,
+  destination,
+}: PreviewProps & { destination: Destination }) {
   const { text, hashtags } = facebookParts(structured, body);
+  const pageName = "name" in destination ? destination.name : agent.name;
   return (
     <div className="preview">
+      <PreviewDestination kind="facebook_post" destination={destination} />
       <article className="fb-post" aria-label="Facebook post preview">
         <header className="fb-header">
-          <Avatar name={agent.name} />
+          <Avatar name={pageName} />
           <div>
-            <p className="fb-page-name">{agent.name}</p>
+            <p className="fb-page-name">{pageName}</p>
             <p className="fb-meta">
               {agent.brokerageName ? `${agent.brokerageName} · ` : ""}Just now · <PreviewIcon name="globe" />
             </p>
@@ -173,14 +240,21 @@ function instagramText({ caption, hashtags, mentions }: InstagramParts): string 
   return tail ? `${caption}\n\n${tail}` : caption;
 }
 
-function InstagramPreview({ body, structured, listing, agent }: PreviewProps) {
+function InstagramPreview({
+  body,
+  structured,
+  listing,
+  agent,
+  destination,
+}: PreviewProps & { destination: Destination }) {
   const captionId = useId();
   const [expanded, setExpanded] = useState(false);
   const full = instagramText(instagramParts(structured, body));
   const long = full.length > FOLD_AT + 10;
-  const handle = handleOf(agent.name);
+  const handle = ("username" in destination && destination.username) || handleOf(agent.name);
   return (
     <div className="preview">
+      <PreviewDestination kind="instagram_caption" destination={destination} />
       <article className="ig-post" aria-label="Instagram caption preview">
         <header className="ig-header">
           <Avatar name={agent.name} />

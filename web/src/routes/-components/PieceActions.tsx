@@ -9,27 +9,19 @@ import {
   FormAlert,
   SubmitButton,
   TextAreaField,
-  TextField,
 } from "../../components/Field";
-import {
-  epochToZonedInput,
-  type MarketingResponse,
-  type PieceDetail,
-  RESPONSE_LABELS,
-  zonedInputToEpoch,
-} from "../../lib/content";
+import { type MarketingResponse, type PieceDetail, RESPONSE_LABELS } from "../../lib/content";
 import { fieldErrorsOf } from "../../lib/errors";
 import { type Schema, useForm } from "../../lib/form";
 import { formatDateTime } from "../../lib/format";
 import { trpc } from "../../trpc";
 import { type ActionInput, useContentAction } from "./contentQueries";
+import { ScheduleDialog } from "./ScheduleDialog";
 
 type Issue = { path: PropertyKey[]; message: string };
 type Panel = "approve" | "reject" | "revise" | "marketing" | "response";
 type Action = ReturnType<typeof useContentAction>;
 
-// The worker's limit (services/content.ts).
-const MAX_SCHEDULE_AHEAD_MS = 365 * 24 * 3600_000;
 const PLATFORM_NAMES = { facebook_post: "Facebook", instagram_caption: "Instagram" } as const;
 
 /** A form schema that adds the piece id and action to the form's values and checks them with the server's. */
@@ -71,6 +63,7 @@ export function PieceActions({
   onEdit: () => void;
 }) {
   const [open, setOpen] = useState<Panel | null>(null);
+  const [scheduling, setScheduling] = useState(false);
   const [done, setDone] = useState<string | null>(null);
   const [failure, setFailure] = useState<string | null>(null);
   const action = useContentAction(piece.kind);
@@ -114,8 +107,23 @@ export function PieceActions({
         {button(
           "approve",
           "approve_and_post",
-          piece.kind === "flyer_text" ? "Approve for print" : "Approve & post",
+          piece.kind === "flyer_text" ? "Approve for print" : "Approve & post now",
           "button-primary",
+        )}
+        {piece.kind !== "flyer_text" && (
+          <button
+            className={`button button-quiet${isAllowed("approve_and_post", status) ? "" : " button-unavailable"}`}
+            type="button"
+            disabled={!isAllowed("approve_and_post", status) || busy}
+            aria-haspopup="dialog"
+            onClick={() => {
+              setOpen(null);
+              setDone(null);
+              setScheduling(true);
+            }}
+          >
+            Schedule…
+          </button>
         )}
         <button
           className={`button button-quiet${isAllowed("edit", status) ? "" : " button-unavailable"}`}
@@ -135,6 +143,18 @@ export function PieceActions({
           button("response", "record_marketing_response", "Record marketing response")}
         {button("reject", "reject_discard", "Reject", "button-danger")}
       </div>
+      {scheduling && (
+        <SchedulePostDialog
+          piece={piece}
+          timeZone={timeZone}
+          action={action}
+          onDone={(message) => {
+            setScheduling(false);
+            finish(message);
+          }}
+          onClose={() => setScheduling(false)}
+        />
+      )}
       {editing && <p className="field-hint">Save or cancel your edit first.</p>}
       {closed && !done && (
         <p className="field-hint">{CLOSED_HINTS[status] ?? "Nothing to decide on this draft."}</p>
@@ -146,13 +166,7 @@ export function PieceActions({
       {open && (
         <div className="action-panel" id={panelId}>
           {open === "approve" && (
-            <ApproveForm
-              piece={piece}
-              timeZone={timeZone}
-              action={action}
-              onDone={finish}
-              onCancel={() => setOpen(null)}
-            />
+            <ApproveForm piece={piece} action={action} onDone={finish} onCancel={() => setOpen(null)} />
           )}
           {open === "reject" && (
             <RejectForm piece={piece} action={action} onDone={finish} onCancel={() => setOpen(null)} />
@@ -188,9 +202,11 @@ const CLOSED_HINTS: Partial<Record<PieceDetail["status"], string>> = {
   generating: "The content agent is drafting this piece. You can act on it once it is ready.",
   revision_requested: "A new version is being drafted with your feedback.",
   approved: "Approved. Nothing left to decide on this draft.",
-  scheduled: "Scheduled. Nothing left to decide on this draft.",
+  scheduled: "Scheduled. Move or cancel it on the calendar.",
   posting: "Being posted now.",
   posted: "Posted.",
+  post_failed: "Posting failed. Try it again from the calendar.",
+  unconfirmed: "Posting could not be confirmed. Check your Page, then try again from the calendar.",
   rejected: "Rejected. This draft will not be used.",
   superseded: "A newer version replaced this one.",
 };
@@ -244,84 +260,90 @@ function CancelButton({ onCancel, disabled }: { onCancel: () => void; disabled: 
   );
 }
 
-function ApproveForm({ piece, timeZone, action, onDone, onCancel }: FormProps & { timeZone: string }) {
+function ApproveForm({ piece, action, onDone, onCancel }: FormProps) {
   const needsAcknowledgement = piece.complianceFlags.length > 0 && piece.complianceAcknowledgedAt === null;
   const platform = piece.kind === "flyer_text" ? null : PLATFORM_NAMES[piece.kind];
-  type Values = { schedule: string; scheduledAt: string; acknowledgeCompliance: string };
+  type Values = { acknowledgeCompliance: string };
   const schema = useMemo(
     () =>
       actionSchema<Values>(
         (values) => ({
           id: piece.id,
           action: "approve_and_post",
-          scheduledAt:
-            platform && values.schedule === "true"
-              ? (zonedInputToEpoch(values.scheduledAt, timeZone) ?? undefined)
-              : undefined,
           acknowledgeCompliance: values.acknowledgeCompliance === "true" || undefined,
         }),
-        (values) => {
-          const issues: Issue[] = [];
-          if (platform && values.schedule === "true") {
-            const at = zonedInputToEpoch(values.scheduledAt, timeZone);
-            if (!values.scheduledAt)
-              issues.push({ path: ["scheduledAt"], message: "Choose a date and time" });
-            else if (at === null) issues.push({ path: ["scheduledAt"], message: "Enter a date and time" });
-            else if (at <= Date.now())
-              issues.push({ path: ["scheduledAt"], message: "Choose a time in the future" });
-          }
-          if (needsAcknowledgement && values.acknowledgeCompliance !== "true") {
-            issues.push({
-              path: ["acknowledgeCompliance"],
-              message: "Confirm that you have reviewed the compliance warnings",
-            });
-          }
-          return issues;
-        },
+        (values) =>
+          needsAcknowledgement && values.acknowledgeCompliance !== "true"
+            ? [
+                {
+                  path: ["acknowledgeCompliance"],
+                  message: "Confirm that you have reviewed the compliance warnings",
+                },
+              ]
+            : [],
       ),
-    [piece.id, platform, timeZone, needsAcknowledgement],
+    [piece.id, needsAcknowledgement],
   );
   const form = useForm({
-    initialValues: { schedule: "", scheduledAt: "", acknowledgeCompliance: "" } as Values,
+    initialValues: { acknowledgeCompliance: "" } as Values,
     schema,
     onSubmit: async (input) => {
-      const result = await action.mutateAsync(input);
-      const at = input.action === "approve_and_post" ? input.scheduledAt : undefined;
-      onDone(
-        result.status === "scheduled" && at !== undefined
-          ? `Scheduled for ${formatDateTime(at, timeZone)}.`
-          : platform
-            ? `Approved. Posting to ${platform} now.`
-            : "Approved for print.",
-      );
+      await action.mutateAsync(input);
+      onDone(platform ? `Approved. Posting to ${platform} now.` : "Approved for print.");
       return undefined;
     },
   });
-  const scheduling = platform !== null && form.values.schedule === "true";
   return (
     <form className="form action-form" noValidate onSubmit={form.handleSubmit} aria-label="Approve">
       <FormAlert message={form.formError} />
       {needsAcknowledgement && (
         <CheckboxField label="I have reviewed these warnings" field={form.field("acknowledgeCompliance")} />
       )}
-      {platform && <CheckboxField label="Schedule for later" field={form.field("schedule")} />}
-      {scheduling && (
-        <TextField
-          label="Post at"
-          type="datetime-local"
-          hint={`Your time zone: ${timeZone.replaceAll("_", " ")}`}
-          min={epochToZonedInput(Date.now(), timeZone)}
-          max={epochToZonedInput(Date.now() + MAX_SCHEDULE_AHEAD_MS, timeZone)}
-          field={form.field("scheduledAt")}
-        />
-      )}
+      {platform && <p className="field-hint">It goes out on {platform} as soon as you confirm.</p>}
       <div className="form-actions">
-        <SubmitButton pending={form.pending} pendingLabel="Approving…">
-          {platform ? (scheduling ? "Schedule post" : "Approve & post now") : "Approve for print"}
+        <SubmitButton pending={form.pending} pendingLabel={platform ? "Posting…" : "Approving…"}>
+          {platform ? `Post to ${platform} now` : "Approve for print"}
         </SubmitButton>
         <CancelButton onCancel={onCancel} disabled={form.pending} />
       </div>
     </form>
+  );
+}
+
+/** "Schedule…": approves the piece for a date and time picked in the agent's zone. */
+function SchedulePostDialog({
+  piece,
+  timeZone,
+  action,
+  onDone,
+  onClose,
+}: {
+  piece: PieceDetail;
+  timeZone: string;
+  action: Action;
+  onDone: (message: string) => void;
+  onClose: () => void;
+}) {
+  const needsAcknowledgement = piece.complianceFlags.length > 0 && piece.complianceAcknowledgedAt === null;
+  const platform = piece.kind === "flyer_text" ? "" : PLATFORM_NAMES[piece.kind];
+  return (
+    <ScheduleDialog
+      title={`Schedule on ${platform}`}
+      timeZone={timeZone}
+      submitLabel="Schedule post"
+      pendingLabel="Scheduling…"
+      acknowledgeLabel={needsAcknowledgement ? "I have reviewed the compliance warnings" : undefined}
+      onClose={onClose}
+      onSubmit={async ({ at, acknowledged }) => {
+        await action.mutateAsync({
+          id: piece.id,
+          action: "approve_and_post",
+          scheduledAt: at,
+          acknowledgeCompliance: acknowledged || undefined,
+        });
+        onDone(`Scheduled for ${formatDateTime(at, timeZone)}.`);
+      }}
+    />
   );
 }
 
