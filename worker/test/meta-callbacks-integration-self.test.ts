@@ -145,6 +145,7 @@ describe("POST /api/meta/deauthorize", () => {
     for (const response of [
       await post("/api/meta/deauthorize", forged),
       await post("/api/meta/deauthorize", null),
+      await post("/api/meta/deauthorize", `${"a".repeat(20_000)}.${forged.split(".")[1]}`),
       await post(
         "/api/meta/deauthorize",
         await sign({ algorithm: "HMAC-SHA256", user_id: meta }),

@@ -56,7 +56,11 @@ export const oauthApp = new Hono<{ Bindings: Env }>().get("/facebook/callback", 
   }
 });
 
+// A signed_request is well under 1 KiB; anything much larger is not Meta's.
+const MAX_CALLBACK_BYTES = 16_384;
+
 async function signedRequestOf(request: Request): Promise<string> {
+  if (Number(request.headers.get("Content-Length") ?? 0) > MAX_CALLBACK_BYTES) return "";
   const type = request.headers.get("Content-Type") ?? "";
   if (!type.includes("application/x-www-form-urlencoded") && !type.includes("multipart/form-data")) return "";
   try {
