@@ -217,7 +217,7 @@ export async function privateGraph(config: Record<string, unknown> = {}) {
   const privateEnv = new Proxy(env, {
     get: (target, key) => (key === "GRAPH_API_URL" ? url : Reflect.get(target, key)),
   });
-  return { url, env: privateEnv as Env };
+  return { url, env: privateEnv as typeof env };
 }
 
 export async function drive(postId: string, { maxSteps = 60, workerEnv = env } = {}) {

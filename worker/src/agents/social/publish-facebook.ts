@@ -35,13 +35,15 @@ export async function stepFacebook(ctx: StepContext): Promise<StepOutcome> {
     : { urls: [] as string[] };
 
   if (urls.length === 1) {
-    if (!(await ctx.beginAttempt())) return tooManyAttempts();
-    const { data } = await ctx.graph.post<{ id: string; post_id?: string }>(
-      `${pageId}/photos`,
-      { url: urls[0], caption: ctx.text, ...(ctx.altText && { alt_text_custom: ctx.altText }) },
-      ctx.token,
+    const sent = await ctx.publishCall(() =>
+      ctx.graph.post<{ id: string; post_id?: string }>(
+        `${pageId}/photos`,
+        { url: urls[0], caption: ctx.text, ...(ctx.altText && { alt_text_custom: ctx.altText }) },
+        ctx.token,
+      ),
     );
-    const postId = data.post_id ?? data.id;
+    if (!sent) return tooManyAttempts();
+    const postId = sent.data.post_id ?? sent.data.id;
     await ctx.save({ ...ctx.state, postId });
     return finish(ctx, postId);
   }
@@ -65,10 +67,12 @@ export async function stepFacebook(ctx: StepContext): Promise<StepOutcome> {
       params[`attached_media[${index}]`] = JSON.stringify({ media_fbid: id });
     }
   }
-  if (!(await ctx.beginAttempt())) return tooManyAttempts();
-  const { data } = await ctx.graph.post<{ id: string }>(`${pageId}/feed`, params, ctx.token);
-  await ctx.save({ ...ctx.state, postId: data.id });
-  return finish(ctx, data.id);
+  const sent = await ctx.publishCall(() =>
+    ctx.graph.post<{ id: string }>(`${pageId}/feed`, params, ctx.token),
+  );
+  if (!sent) return tooManyAttempts();
+  await ctx.save({ ...ctx.state, postId: sent.data.id });
+  return finish(ctx, sent.data.id);
 }
 
 /** The post is live: its permalink is read, but a failed read does not undo the post. */

@@ -90,12 +90,25 @@ async function pollItems(ctx: StepContext, igId: string): Promise<StepOutcome> {
     if (code !== "FINISHED") pending = true;
   }
   if (pending) return waitAgain(ctx);
-  const { data } = await ctx.graph.post<{ id: string }>(
-    `${igId}/media`,
-    { media_type: "CAROUSEL", children: children.join(","), caption: ctx.text },
-    ctx.token,
-  );
-  await ctx.save({ ...ctx.state, containerId: data.id });
+  let carouselId: string;
+  try {
+    const { data } = await ctx.graph.post<{ id: string }>(
+      `${igId}/media`,
+      { media_type: "CAROUSEL", children: children.join(","), caption: ctx.text },
+      ctx.token,
+    );
+    carouselId = data.id;
+  } catch (error) {
+    // The carousel may have been made, using its items up: start over with new items (an unpublished
+    // container expires on its own).
+    if (error instanceof GraphError && error.kind === "ambiguous") {
+      const { childContainerIds: _used, ...rest } = ctx.state;
+      await ctx.save(rest);
+      await ctx.setPhase("new");
+    }
+    throw error;
+  }
+  await ctx.save({ ...ctx.state, containerId: carouselId });
   return { kind: "continue", at: ctx.now() + pollDelay(0) };
 }
 
@@ -148,36 +161,32 @@ async function poll(ctx: StepContext, igId: string, containerId: string): Promis
 }
 
 async function publish(ctx: StepContext, igId: string, containerId: string): Promise<StepOutcome> {
-  if (!(await ctx.beginAttempt())) {
+  let sent: { data: { id: string } } | null;
+  try {
+    sent = await ctx.publishCall(() =>
+      ctx.graph.post<{ id: string }>(`${igId}/media_publish`, { creation_id: containerId }, ctx.token),
+    );
+  } catch (error) {
+    if (!(error instanceof GraphError)) throw error;
+    // A definite "no" (the phase is back to polling): the container keeps a day and is published when
+    // allowed.
+    if (error.kind === "quota") {
+      const at = await quotaFreesAt(ctx);
+      return { kind: "hold", at, failureKind: "quota", reason: quotaReason(at), phase: "polling" };
+    }
+    if (error.kind === "not_ready") {
+      return { kind: "continue", at: ctx.now() + pollDelay(ctx.state.polls ?? 0), phase: "polling" };
+    }
+    throw error;
+  }
+  if (!sent) {
     return {
       kind: "failed",
       failureKind: "unknown",
       reason: "Instagram kept failing to publish; nothing was posted.",
     };
   }
-  let mediaId: string;
-  try {
-    ({
-      data: { id: mediaId },
-    } = await ctx.graph.post<{ id: string }>(
-      `${igId}/media_publish`,
-      { creation_id: containerId },
-      ctx.token,
-    ));
-  } catch (error) {
-    if (!(error instanceof GraphError)) throw error;
-    // A definite "no": the container waits (it keeps a day) and is published when allowed.
-    if (error.kind === "quota") {
-      const at = await quotaFreesAt(ctx);
-      await ctx.setPhase("polling");
-      return { kind: "hold", at, failureKind: "quota", reason: quotaReason(at), phase: "polling" };
-    }
-    if (error.kind === "not_ready") {
-      await ctx.setPhase("polling");
-      return { kind: "continue", at: ctx.now() + pollDelay(ctx.state.polls ?? 0), phase: "polling" };
-    }
-    throw error;
-  }
+  const mediaId = sent.data.id;
   await ctx.save({ ...ctx.state, postId: mediaId });
   return finish(ctx, mediaId);
 }

@@ -65,7 +65,7 @@ export type StepOutcome =
   | { kind: "failed"; failureKind: PostFailureKind; reason: string }
   | { kind: "unconfirmed"; reason: string };
 
-/** Everything a platform step needs; its writes go through `save`/`beginAttempt`, guarded by the lease. */
+/** Everything a platform step needs; its writes go through `save`/`publishCall`, guarded by the lease. */
 export interface StepContext {
   env: Env;
   db: Db;
@@ -83,10 +83,12 @@ export interface StepContext {
   /** Stores graph_state (one UPDATE), renewing the lease; throws LeaseLost if another worker took over. */
   save(state: EngineState): Promise<void>;
   /**
-   * Marks a publishing call as started (phase attempted, attempts+1, attempt_started_at, fingerprint);
-   * false when the attempts are used up.
+   * Makes a publishing call: first records it (phase attempted, attempts+1, attempt_started_at,
+   * fingerprint; null when the attempts are used up), then calls. A definite refusal (any GraphError but
+   * an ambiguous one) puts the phase and count back, since nothing was posted; an ambiguous one leaves
+   * the attempt recorded, so the next step reads back first.
    */
-  beginAttempt(): Promise<boolean>;
+  publishCall<T>(call: () => Promise<T>): Promise<T | null>;
   setPhase(phase: PostPhase, extra?: Partial<PostRow>): Promise<void>;
 }
 
@@ -255,18 +257,26 @@ async function decide(
       state = next;
       post.graphState = next;
     },
-    beginAttempt: async () => {
-      if (post.attempts >= ENGINE.maxAttempts) return false;
-      const at = new Date();
+    publishCall: async (call) => {
+      if (post.attempts >= ENGINE.maxAttempts) return null;
+      const before = { phase: post.phase, attempts: post.attempts };
       const set = {
         phase: "attempted" as const,
         attempts: post.attempts + 1,
-        attemptStartedAt: at,
+        attemptStartedAt: new Date(),
         fingerprint: await fingerprint(piece.body),
       };
       await renew(set);
       Object.assign(post, set);
-      return true;
+      try {
+        return await call();
+      } catch (error) {
+        if (error instanceof GraphError && error.kind !== "ambiguous") {
+          await renew(before);
+          Object.assign(post, before);
+        }
+        throw error;
+      }
     },
     setPhase: async (phase, extra = {}) => {
       await renew({ phase, ...extra });
