@@ -177,9 +177,11 @@ function AccountItem({
       <div className="social-account-head">
         <div>
           <p className="social-account-platform">{label}</p>
-          <p className="social-account-name">
-            {account?.displayName ?? <span className="muted">{empty}</span>}
-          </p>
+          {account ? (
+            <p className="social-account-name">{account.displayName}</p>
+          ) : (
+            <p className="social-account-empty muted">{empty}</p>
+          )}
         </div>
         {account && <span className={BADGES[account.status]}>{STATUS_LABELS[account.status]}</span>}
       </div>
