@@ -120,6 +120,7 @@ test("connect through the consent page, post now, and schedule, reschedule and c
     page.getByRole("button", { name: new RegExp(`^10:30 AM, Instagram, ${home.address}: Scheduled`) }),
   ).toBeVisible();
 
+  await page.screenshot({ path: "/tmp/publishing-calendar-dialog.png" });
   await dialog.getByRole("button", { name: "Cancel post" }).click();
   await dialog.getByRole("button", { name: "Yes, cancel post" }).click();
   await expect(dialog.getByRole("status")).toContainText("Cancelled");
@@ -128,6 +129,15 @@ test("connect through the consent page, post now, and schedule, reschedule and c
   await expect(
     page.getByRole("button", { name: new RegExp(`^10:30 AM, Instagram, ${home.address}: Cancelled`) }),
   ).toBeVisible();
+
+  await page.getByRole("link", { name: "Month", exact: true }).click();
+  await page.screenshot({ path: "/tmp/publishing-calendar-month.png", fullPage: true });
+  // On a phone the month is a list of the days that have posts.
+  await page.setViewportSize({ width: 390, height: 844 });
+  await expect(page.getByRole("list", { name: "Posts by day" })).toBeVisible();
+  await expect(page.getByRole("table", { name: "Posts by day" })).toBeHidden();
+  await page.screenshot({ path: "/tmp/publishing-calendar-phone.png", fullPage: true });
+  await page.setViewportSize({ width: 1280, height: 720 });
 
   // The caption waits for approval again, and nothing went to Instagram.
   await openDraft(page, home.address, "Instagram caption");
