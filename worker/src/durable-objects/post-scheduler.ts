@@ -4,6 +4,9 @@ import { duePreflights, dueSteps, nextWakeAt } from "../agents/social/publisher"
 import { createDb } from "../lib/db";
 import { dispatchPosts } from "../services/outbox";
 
+/** Preflights make Graph calls; a few per alarm keep the alarm short (due posts go first). */
+const PREFLIGHTS_PER_ALARM = 10;
+
 /**
  * One per agent (`getByName(agentId)`): keeps a single alarm at the agent's earliest pending step or
  * preflight. It holds no schedule of its own: when the alarm fires it reads D1 for what is due, hands
@@ -32,11 +35,14 @@ export class PostScheduler extends DurableObject<Env> {
     if (due.length > 0 && !(await dispatchPosts(createDb(env.DB), env.POSTING_QUEUE, due))) {
       throw new Error(`posts of ${agentId} not dispatched`);
     }
-    for (const postId of await duePreflights(env, agentId, Date.now())) {
+    const preflights = await duePreflights(env, agentId, Date.now(), PREFLIGHTS_PER_ALARM);
+    for (const postId of preflights) {
       await preflightPost(env, postId).catch((error: unknown) =>
         console.error("post scheduler: preflight failed", postId, error),
       );
     }
+    // More preflights waiting (many posts scheduled at once): look again in a moment.
+    if (preflights.length === PREFLIGHTS_PER_ALARM) await this.wake(Date.now() + 1_000);
     const next = await nextWakeAt(env, agentId, Date.now());
     if (next !== null) await this.wake(next);
   }
