@@ -1,9 +1,11 @@
 import { env } from "cloudflare:workers";
-import { notifications, socialAccounts } from "db";
+import { createHmac } from "node:crypto";
+import { notifications, postSchedule, socialAccounts } from "db";
 import { and, eq } from "drizzle-orm";
 import { describe, expect, inject, it, vi } from "vitest";
+import { fingerprint } from "../src/agents/social/fingerprint";
 import { consumePostingBatch } from "../src/agents/social/posting-consumer";
-import { resumeAfterReconnect, runPostStep } from "../src/agents/social/publisher";
+import { resumeAfterReconnect, retryPost, runPostStep } from "../src/agents/social/publisher";
 import type { PostingMessage } from "../src/queues/messages";
 import { sweepContent } from "../src/services/sweeper";
 import {
@@ -15,6 +17,7 @@ import {
   db,
   drive,
   fault,
+  graphUrl,
   photosReadyForInstagram,
   pieceRow,
   postRow,
@@ -29,6 +32,8 @@ const notificationsOf = (agent: Agent, eventType: "post_failed" | "account_needs
     .select()
     .from(notifications)
     .where(and(eq(notifications.agentId, agent.agentId), eq(notifications.eventType, eventType)));
+
+const proof = (token: string) => createHmac("sha256", "test-app-secret").update(token).digest("hex");
 
 function batchOf(postIds: string[]) {
   const messages = postIds.map((postScheduleId, i) => ({
@@ -173,6 +178,68 @@ describe("never twice, under faults", () => {
     await consumePostingBatch(redelivered.batch, env);
     expect(redelivered.messages[0]?.ack).toHaveBeenCalled();
     expect(await postRow(postId)).toMatchObject({ status: "published", attempts: 1 });
+    expect((await published(agent.world)).facebook).toHaveLength(1);
+    expect((await callsOf(agent.world)).filter((c) => c.method === "POST")).toHaveLength(1);
+  });
+
+  it("when a ghost write cannot be read back the post is unconfirmed, never posted again on its own", {
+    timeout: 60_000,
+  }, async () => {
+    const agent = await connectedAgent();
+    const { postId, pieceId } = await approvedPost(agent, "facebook");
+    await fault(agent.world, { kind: "ghost", count: 1, match: { path: "/feed$" } });
+    const reads = await fault(agent.world, { kind: "transient", match: { path: "/published_posts$" } });
+    expect(await drive(postId)).toMatchObject({ status: "unconfirmed", attempts: 1 });
+    expect((await pieceRow(pieceId))?.status).toBe("unconfirmed");
+    const [note] = await db()
+      .select()
+      .from(notifications)
+      .where(and(eq(notifications.agentId, agent.agentId), eq(notifications.eventType, "post_unconfirmed")));
+    expect(note?.link).toBe(`https://www.facebook.com/${agent.page.id}`);
+    for (let i = 0; i < 3; i++) await runPostStep(env, postId);
+    await sweepContent(env, Date.now() + 10 * 60_000);
+    const writes = (await callsOf(agent.world)).filter((c) => c.method === "POST");
+    expect(writes).toHaveLength(1);
+
+    // Chris asks to retry once Meta answers again: it is read back and found, not posted a second time.
+    await clearFaults(reads.ids);
+    expect(await retryPost(env, agent.agentId, postId)).toEqual({ status: "scheduled" });
+    expect(await drive(postId)).toMatchObject({ status: "published" });
+    expect((await published(agent.world)).facebook).toHaveLength(1);
+    expect((await callsOf(agent.world)).filter((c) => c.method === "POST")).toHaveLength(1);
+  });
+
+  it("a step that died after its publishing call is found by the sweeper once its lease runs out, and read back", {
+    timeout: 60_000,
+  }, async () => {
+    const agent = await connectedAgent();
+    const { postId, text } = await approvedPost(agent, "facebook");
+    // The call reached the Page, then the worker died holding the lease.
+    const res = await fetch(`${graphUrl()}/v27.0/${agent.page.id}/feed`, {
+      method: "POST",
+      headers: {
+        authorization: `Bearer ${agent.page.accessToken}`,
+        "content-type": "application/x-www-form-urlencoded",
+      },
+      body: new URLSearchParams({ message: text, appsecret_proof: proof(agent.page.accessToken) }),
+    });
+    expect(res.status).toBe(200);
+    const started = new Date(Date.now() - 5 * 60_000);
+    await db()
+      .update(postSchedule)
+      .set({
+        status: "publishing",
+        phase: "attempted",
+        attempts: 1,
+        attemptStartedAt: started,
+        fingerprint: await fingerprint(text),
+        nextStepAt: started,
+        leaseUntil: new Date(Date.now() - 60_000),
+        dispatchedAt: started,
+      })
+      .where(eq(postSchedule.id, postId));
+    await sweepContent(env, Date.now());
+    await expect.poll(async () => (await postRow(postId))?.status, { timeout: 15_000 }).toBe("published");
     expect((await published(agent.world)).facebook).toHaveLength(1);
     expect((await callsOf(agent.world)).filter((c) => c.method === "POST")).toHaveLength(1);
   });

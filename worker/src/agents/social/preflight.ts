@@ -7,6 +7,7 @@ import { type FACEBOOK_SCOPES, INSTAGRAM_PUBLISH_SCOPES } from "db/rules";
 import { and, eq } from "drizzle-orm";
 import { createDb } from "../../lib/db";
 import { newId } from "../../lib/ids";
+import { TokenKeyError } from "../../lib/token-crypto";
 import { accountToken, activeAccount, markNeedsReconnect } from "../../services/social-accounts";
 import { GraphClient, GraphError } from "./graph";
 import { facebookPhotoUrls, instagramPhotoUrls } from "./media";
@@ -72,8 +73,13 @@ export async function preflightPost(env: Env, postId: string, now = Date.now()):
         }
       }
     } catch (error) {
-      if (!(error instanceof GraphError)) throw error;
-      if (error.kind === "reconnect") {
+      if (error instanceof TokenKeyError) {
+        const reason = `The saved connection to your ${label} can no longer be read.`;
+        await markNeedsReconnect(db, account, reason);
+        warn("needs_reconnect", `${reason} Reconnect it in Settings › Social accounts.`);
+      } else if (!(error instanceof GraphError)) {
+        throw error;
+      } else if (error.kind === "reconnect") {
         const reason =
           error.code === 190
             ? `The connection to your ${label} is no longer valid.`

@@ -19,6 +19,7 @@ import { and, eq, inArray, isNull, lte, or, sql } from "drizzle-orm";
 import { createDb, type Db } from "../../lib/db";
 import { ServiceError } from "../../lib/errors";
 import { newId } from "../../lib/ids";
+import { TokenKeyError } from "../../lib/token-crypto";
 import {
   accountToken,
   activeAccount,
@@ -228,7 +229,20 @@ async function decide(
     .from(listings)
     .where(and(eq(listings.id, piece.listingId), eq(listings.agentId, post.agentId)))
     .limit(1);
-  const token = await accountToken(env, account);
+  let token: string;
+  try {
+    token = await accountToken(env, account);
+  } catch (error) {
+    if (!(error instanceof TokenKeyError)) throw error;
+    // A token sealed with a key that is gone (or damaged): only a new connection helps.
+    const reason = `The saved connection to your ${label} can no longer be read.`;
+    await markNeedsReconnect(db, account, reason);
+    return {
+      kind: "failed",
+      failureKind: "reconnect",
+      reason: `${reason} Reconnect it in Settings › Social accounts; the post goes out when you do.`,
+    };
+  }
   let state: EngineState = { ...(post.graphState as EngineState) };
   const renew = async (set: Partial<PostRow>) => {
     const next = Math.max(Date.now() + ENGINE.leaseMs, lease() + 1);
