@@ -51,8 +51,8 @@ test("drafts appear for a listing, and are approved, rejected and revised", asyn
   await expect(page.getByRole("list", { name: "Facebook limits" })).toContainText("Post text:");
   await expect(page.getByRole("list", { name: "Facebook limits" })).toContainText("/ 3,000");
   await page.screenshot({ path: "/tmp/h5-facebook-preview.png", fullPage: true });
-  await page.getByRole("button", { name: "Approve & post", exact: true }).click();
   await page.getByRole("button", { name: "Approve & post now", exact: true }).click();
+  await page.getByRole("button", { name: "Post to Facebook now", exact: true }).click();
   await expect(
     page.getByRole("status").filter({ hasText: "Approved. Posting to Facebook now." }),
   ).toBeVisible();

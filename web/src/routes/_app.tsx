@@ -71,16 +71,23 @@ function AppLayout() {
 
 /** Shown only where the worker has the outbox (it answers NOT_FOUND in production). */
 function DevOutboxLink() {
-  const outbox = useQuery({
-    ...trpc.dev.outbox.queryOptions(),
+  const tools = useQuery({
+    ...trpc.dev.tools.queryOptions(),
     retry: false,
     staleTime: Number.POSITIVE_INFINITY,
-    select: () => true,
   });
-  if (!outbox.isSuccess) return null;
+  if (!tools.isSuccess) return null;
   return (
     <p className="app-nav-dev">
       <Link to="/dev/outbox">Outbox (dev)</Link>
+      {tools.data.graphFakeUrl && (
+        <>
+          {" · "}
+          <a href={tools.data.graphFakeUrl} target="_blank" rel="noreferrer">
+            Published posts (Graph fake)
+          </a>
+        </>
+      )}
     </p>
   );
 }

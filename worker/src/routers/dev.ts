@@ -4,7 +4,19 @@ import * as z from "zod/mini";
 import { carriesReviewLink, reissueReviewLink } from "../services/marketing";
 import { devProcedure, router } from "../trpc/init";
 
+/** Loopback hosts: only a local fake of the Graph API has a "what was published" page worth linking. */
+const LOCAL_HOSTS = new Set(["127.0.0.1", "localhost", "[::1]"]);
+
 export const devRouter = router({
+  /** What the development tools can link to: the Graph fake's page of published posts, when local. */
+  tools: devProcedure.query(({ ctx }) => {
+    let graphFakeUrl: string | null = null;
+    try {
+      const url = new URL(ctx.env.GRAPH_API_URL);
+      if (LOCAL_HOSTS.has(url.hostname)) graphFakeUrl = `${url.origin}/`;
+    } catch {}
+    return { graphFakeUrl };
+  }),
   /** The local email outbox: what would have been sent on this agent's behalf (secrets redacted). */
   outbox: devProcedure.query(async ({ ctx }) => {
     const rows = await ctx.db

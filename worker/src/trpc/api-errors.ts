@@ -198,6 +198,10 @@ export const API_ERRORS: Record<string, ApiEntry> = {
     summary: "Disconnects an account and deletes its token; its post history stays.",
     errors: [{ code: "NOT_FOUND", when: "no social account with this id belongs to the agent" }],
   },
+  "dev.tools": {
+    summary: "Development only: links for the development tools (the local Graph fake's published posts).",
+    errors: [{ code: "NOT_FOUND", when: '`DEV_TOOLS_ENABLED` is not "true" (checked before the session)' }],
+  },
   "dev.outbox": {
     summary: "Development only: the signed-in agent's local email outbox, review-link tokens redacted.",
     errors: [{ code: "NOT_FOUND", when: '`DEV_TOOLS_ENABLED` is not "true" (checked before the session)' }],
