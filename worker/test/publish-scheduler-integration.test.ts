@@ -4,7 +4,7 @@ import { contentPieces, notifications, postSchedule, socialAccounts } from "db";
 import { and, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { preflightPost } from "../src/agents/social/preflight";
-import { nextWakeAt, reschedulePost } from "../src/agents/social/publisher";
+import { cancelPost, nextWakeAt, reschedulePost, retryPost } from "../src/agents/social/publisher";
 import { newId } from "../src/lib/ids";
 import { zonedTimeToUtc } from "../src/lib/time";
 import { actOnPiece } from "../src/services/content";
@@ -12,9 +12,12 @@ import {
   type Agent,
   approvedPost,
   callsOf,
+  clearFaults,
   connectedAgent,
   db,
+  drive,
   fault,
+  pieceRow,
   postRow,
   published,
 } from "./helpers/publishing";
@@ -183,5 +186,56 @@ describe("preflight", () => {
       .from(notifications)
       .where(and(eq(notifications.agentId, agent.agentId), eq(notifications.eventType, "preflight_warning")));
     expect(warned).toEqual([]);
+  });
+});
+
+describe("cancel, reschedule and retry (for the posts router)", () => {
+  it("are scoped to the agent and idempotent", { timeout: 30_000 }, async () => {
+    const agent = await connectedAgent();
+    const other = await connectedAgent();
+    const at = Date.now() + 2 * 3600_000;
+    const post = await approvedPost(agent, "facebook", { at });
+    await expect(cancelPost(env, other.agentId, post.postId)).rejects.toMatchObject({ code: "NOT_FOUND" });
+    await expect(reschedulePost(env, other.agentId, post.postId, at + MINUTE)).rejects.toMatchObject({
+      code: "NOT_FOUND",
+    });
+
+    expect(await reschedulePost(env, agent.agentId, post.postId, at + MINUTE)).toEqual({
+      status: "scheduled",
+      scheduledAt: at + MINUTE,
+    });
+    expect(await reschedulePost(env, agent.agentId, post.postId, at + MINUTE)).toEqual({
+      status: "scheduled",
+      scheduledAt: at + MINUTE,
+    });
+    expect(await postRow(post.postId)).toMatchObject({
+      nextStepAt: new Date(at + MINUTE),
+      preflightAt: null,
+    });
+
+    expect(await cancelPost(env, agent.agentId, post.postId)).toEqual({ status: "cancelled" });
+    expect(await cancelPost(env, agent.agentId, post.postId)).toEqual({ status: "cancelled" });
+    expect((await pieceRow(post.pieceId))?.status).toBe("pending_approval");
+    await expect(reschedulePost(env, agent.agentId, post.postId, at)).rejects.toMatchObject({
+      code: "CONFLICT",
+    });
+
+    // A failed post is retried once, however often Retry is pressed.
+    const failed = await approvedPost(agent, "facebook");
+    const revoked = await fault(agent.world, { kind: "permission_revoked" });
+    expect(await drive(failed.postId)).toMatchObject({ status: "failed", failureKind: "reconnect" });
+    await clearFaults(revoked.ids);
+    await db()
+      .update(socialAccounts)
+      .set({ status: "connected" })
+      .where(eq(socialAccounts.agentId, agent.agentId));
+    const [first, second] = await Promise.all([
+      retryPost(env, agent.agentId, failed.postId),
+      retryPost(env, agent.agentId, failed.postId),
+    ]);
+    expect([first?.status, second?.status]).toEqual(["scheduled", "scheduled"]);
+    expect(await drive(failed.postId)).toMatchObject({ status: "published" });
+    expect(await retryPost(env, agent.agentId, failed.postId)).toEqual({ status: "published" });
+    expect((await published(agent.world)).facebook).toHaveLength(1);
   });
 });

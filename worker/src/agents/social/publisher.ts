@@ -671,9 +671,12 @@ export async function cancelPost(env: Env, agentId: string, postId: string): Pro
           and(
             eq(postSchedule.id, postId),
             eq(postSchedule.agentId, agentId),
-            inArray(postSchedule.status, cancellable),
-            // Not while a step holds it: a post whose publishing call is under way cannot be taken back.
-            eq(postSchedule.phase, "new"),
+            // A scheduled post only before anything was sent (a retried one may be reading back); a
+            // failed one in any phase. Never while a step holds it.
+            or(
+              and(eq(postSchedule.status, "scheduled"), eq(postSchedule.phase, "new")),
+              eq(postSchedule.status, "failed"),
+            ),
             leaseFree(now),
           ),
         )
