@@ -4,7 +4,7 @@ import { notifications, postSchedule, socialAccounts } from "db";
 import { and, eq } from "drizzle-orm";
 import { describe, expect, inject, it, vi } from "vitest";
 import { fingerprint } from "../src/agents/social/fingerprint";
-import { consumePostingBatch } from "../src/agents/social/posting-consumer";
+import { consumePostingBatch, consumePostingDeadLetters } from "../src/agents/social/posting-consumer";
 import { resumeAfterReconnect, retryPost, runPostStep } from "../src/agents/social/publisher";
 import type { PostingMessage } from "../src/queues/messages";
 import { sweepContent } from "../src/services/sweeper";
@@ -242,5 +242,24 @@ describe("never twice, under faults", () => {
     await expect.poll(async () => (await postRow(postId))?.status, { timeout: 15_000 }).toBe("published");
     expect((await published(agent.world)).facebook).toHaveLength(1);
     expect((await callsOf(agent.world)).filter((c) => c.method === "POST")).toHaveLength(1);
+  });
+
+  it("the dead-letter queue settles a post whose steps kept throwing: failed, or unconfirmed after an attempt", {
+    timeout: 30_000,
+  }, async () => {
+    const agent = await connectedAgent();
+    const fresh = await approvedPost(agent, "facebook", { at: Date.now() + 2 * 3600_000 });
+    const tried = await approvedPost(agent, "facebook", { at: Date.now() + 2 * 3600_000 });
+    await db()
+      .update(postSchedule)
+      .set({ status: "publishing", phase: "attempted", attempts: 1 })
+      .where(eq(postSchedule.id, tried.postId));
+    const { batch, messages } = batchOf([fresh.postId, tried.postId, fresh.postId]);
+    await consumePostingDeadLetters(batch, env);
+    for (const message of messages) expect(message.ack).toHaveBeenCalled();
+    expect(await postRow(fresh.postId)).toMatchObject({ status: "failed", failureKind: "unknown" });
+    expect(await postRow(tried.postId)).toMatchObject({ status: "unconfirmed" });
+    expect((await pieceRow(tried.pieceId))?.status).toBe("unconfirmed");
+    expect(await notificationsOf(agent, "post_failed")).toHaveLength(1);
   });
 });
