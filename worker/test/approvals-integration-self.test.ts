@@ -117,9 +117,12 @@ describe("content approval (UserProxyAgent) through the API", () => {
       .from(postSchedule)
       .where(eq(postSchedule.contentId, byKind.instagram_caption?.id ?? ""));
     expect(post).toMatchObject({ platform: "instagram", status: "scheduled", scheduledAt: new Date(at) });
-    const stub = env.POST_SCHEDULER.getByName(post?.id ?? "");
-    expect(await stub.pending()).toEqual({ postScheduleId: post?.id, at });
+    // The agent's scheduler looked at once (the preflight) and now sleeps until an hour before the post
+    // (its second preflight).
+    const stub = env.POST_SCHEDULER.getByName(agent.agentId);
+    await expect.poll(() => stub.alarmAt(), { timeout: 10_000 }).toBe(at - 3600_000);
     expect(await runDurableObjectAlarm(stub)).toBe(true);
+    expect(await stub.alarmAt()).toBe(at - 3600_000);
   });
 
   it("request_revisions keeps the old version and drafts a new one with the feedback", {

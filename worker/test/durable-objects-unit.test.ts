@@ -5,27 +5,22 @@ import { HUB_AGENT_HEADER } from "../src/durable-objects/notification-hub";
 import type { PostScheduler } from "../src/durable-objects/post-scheduler";
 
 describe("PostScheduler", () => {
-  it("hands the post to the posting queue when its alarm fires, once", async () => {
-    const stub = env.POST_SCHEDULER.getByName(`post-${crypto.randomUUID()}`);
+  it("wake keeps the earliest alarm; an alarm with nothing due in D1 hands nothing over", async () => {
+    const stub = env.POST_SCHEDULER.getByName(`agent-${crypto.randomUUID()}`);
     const at = Date.now() + 60_000;
-    await stub.schedule("post-1", at);
-    expect(await stub.pending()).toEqual({ postScheduleId: "post-1", at });
+    await stub.wake(at + 60_000);
+    await stub.wake(at);
+    await stub.wake(at + 120_000);
+    expect(await stub.alarmAt()).toBe(at);
 
     const send = await runInDurableObject(stub, (instance: PostScheduler) =>
       vi
-        .spyOn((instance as unknown as { env: Env }).env.POSTING_QUEUE, "send")
+        .spyOn((instance as unknown as { env: Env }).env.POSTING_QUEUE, "sendBatch")
         .mockResolvedValue(undefined as never),
     );
     expect(await runDurableObjectAlarm(stub)).toBe(true);
-    expect(send).toHaveBeenCalledWith({ type: "publish", postScheduleId: "post-1" });
-    expect(await stub.pending()).toBeNull();
-    expect(await runDurableObjectAlarm(stub)).toBe(false);
-  });
-
-  it("cancel removes the alarm", async () => {
-    const stub = env.POST_SCHEDULER.getByName(`post-${crypto.randomUUID()}`);
-    await stub.schedule("post-2", Date.now() + 60_000);
-    await stub.cancel();
+    expect(send).not.toHaveBeenCalled();
+    expect(await stub.alarmAt()).toBeNull();
     expect(await runDurableObjectAlarm(stub)).toBe(false);
   });
 });

@@ -136,7 +136,8 @@ describe("outbox: a failed queue send is repaired by the sweeper", () => {
     await expect.poll(async () => (await postOf(facebook.id))?.status, { timeout: 15_000 }).toBe("failed");
     const dispatchedAt = (await postOf(facebook.id))?.dispatchedAt;
     await sweepContent(env, Date.now() + 3 * MINUTE);
-    expect(await postOf(facebook.id)).toMatchObject({ dispatchedAt, attempts: 1 });
+    // No Page is connected: failed before any Graph call, for a reconnect.
+    expect(await postOf(facebook.id)).toMatchObject({ dispatchedAt, attempts: 0, failureKind: "reconnect" });
     const failures = await db()
       .select()
       .from(notifications)
@@ -158,15 +159,26 @@ describe("outbox: a failed queue send is repaired by the sweeper", () => {
     await sweepContent(env, Date.now());
     expect((await postOf(caption.id))?.dispatchedAt).toBeNull();
 
-    await sweepContent(env, at + 2 * MINUTE);
+    // Its time passed (D1 is the clock the engine trusts) and the alarm never handed it over.
+    const past = new Date(Date.now() - 2 * MINUTE);
+    await db()
+      .update(postSchedule)
+      .set({ scheduledAt: past, nextStepAt: past })
+      .where(eq(postSchedule.id, post?.id ?? ""));
+    await sweepContent(env, Date.now());
     expect((await postOf(caption.id))?.dispatchedAt).not.toBeNull();
     await expect.poll(async () => (await postOf(caption.id))?.status, { timeout: 15_000 }).toBe("failed");
 
-    // The alarm, at-least-once, fires after all: the posting consumer ignores a post already handled.
-    const stub = env.POST_SCHEDULER.getByName(post?.id ?? "");
+    // The agent's scheduler fires late after all: the post is settled, nothing is due, nothing changes.
+    const stub = env.POST_SCHEDULER.getByName(post?.agentId ?? "");
+    await stub.wake(Date.now());
     expect(await runDurableObjectAlarm(stub)).toBe(true);
     await new Promise((resolve) => setTimeout(resolve, 1500));
-    expect(await postOf(caption.id)).toMatchObject({ status: "failed", attempts: 1 });
+    expect(await postOf(caption.id)).toMatchObject({
+      status: "failed",
+      attempts: 0,
+      failureKind: "reconnect",
+    });
   });
 });
 
