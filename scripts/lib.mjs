@@ -1,6 +1,6 @@
 // Small helpers shared by the dev, check and e2e scripts (plain Node, no dependencies).
 import { spawn, spawnSync } from "node:child_process";
-import { copyFileSync, existsSync } from "node:fs";
+import { appendFileSync, copyFileSync, existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -33,7 +33,23 @@ export function start(command, args, options = {}) {
 /** Local variables for wrangler dev; never overwrites a developer's own .dev.vars. */
 export function ensureDevVars() {
   const target = path.join(root, ".dev.vars");
-  if (!existsSync(target)) copyFileSync(path.join(root, ".dev.vars.example"), target);
+  const example = path.join(root, ".dev.vars.example");
+  if (!existsSync(target)) {
+    copyFileSync(example, target);
+    return;
+  }
+  // An older .dev.vars lacks settings added since (TOKEN_ENCRYPTION_KEY, say): append those from the
+  // example, never touching a value the developer set.
+  const names = (text) => new Set([...text.matchAll(/^([A-Z][A-Z0-9_]*)=/gm)].map((match) => match[1]));
+  const current = readFileSync(target, "utf8");
+  const have = names(current);
+  const missing = readFileSync(example, "utf8")
+    .split("\n")
+    .filter((line) => /^[A-Z][A-Z0-9_]*=/.test(line) && !have.has(line.slice(0, line.indexOf("="))));
+  if (missing.length === 0) return;
+  const separator = current.endsWith("\n") || current === "" ? "" : "\n";
+  appendFileSync(target, `${separator}# Added from .dev.vars.example by pnpm dev\n${missing.join("\n")}\n`);
+  console.log(`.dev.vars: added ${missing.map((line) => line.split("=")[0]).join(", ")}`);
 }
 
 /** Applies pending D1 migrations to local state (CI=true keeps wrangler from prompting). */
