@@ -143,4 +143,15 @@ test("connect through the consent page, post now, and schedule, reschedule and c
   await openDraft(page, home.address, "Instagram caption");
   await expect(page.getByRole("button", { name: "Schedule…" })).toBeEnabled();
   expect((await publishedOnGraph()).instagram).toHaveLength(instagramBefore);
+
+  // Now approve it to post at once: the container is polled until ready, then published once, with its link.
+  await page.getByRole("button", { name: "Approve & post now", exact: true }).click();
+  await page.getByRole("button", { name: "Post to Instagram now" }).click();
+  await expect(posts(page)).toContainText("Published", PUBLISHING);
+  const onInstagram = posts(page).getByRole("link", { name: "View on Instagram" });
+  await expect(onInstagram).toHaveAttribute("href", /^https?:\/\//);
+  const instagramHref = await onInstagram.getAttribute("href");
+  const instagram = (await publishedOnGraph()).instagram;
+  expect(instagram).toHaveLength(instagramBefore + 1);
+  expect(instagram.filter((post) => post.permalink === instagramHref)).toHaveLength(1);
 });
