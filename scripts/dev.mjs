@@ -1,7 +1,7 @@
 // `pnpm dev`: local D1 with migrations applied, the web build kept fresh, and the Worker (API, cron,
 // queues, Durable Objects, static assets) on wrangler dev: one origin, as in production.
 import path from "node:path";
-import { ensureDevVars, migrateLocal, root, run, start, waitForHttp } from "./lib.mjs";
+import { ensureDevVars, migrateLocal, root, run, start, toolEnv, waitForHttp } from "./lib.mjs";
 
 const port = process.env.PORT ?? "8787";
 // The local stand-in for the builder's site (tools/builder-site); .dev.vars points LISTING_SOURCE_URL at it.
@@ -18,7 +18,11 @@ run("vite", ["build", "--logLevel", "warn"], web);
 const children = [
   start("node", ["tools/builder-site/server.mjs", "--port", builderSitePort]),
   start("node", ["tools/fake-graph/server.mjs", "--port", graphPort, "--demo"]),
-  start("vite", ["build", "--watch", "--logLevel", "warn"], web),
+  // Rebuilds never empty web/dist (see web/vite.config.ts); stale hashed chunks are harmless here.
+  start("vite", ["build", "--watch", "--logLevel", "warn"], {
+    ...web,
+    env: { ...toolEnv, VITE_KEEP_OUT_DIR: "1" },
+  }),
   start("wrangler", [
     "dev",
     "--port",

@@ -17,7 +17,9 @@ export default defineConfig({
     }),
     react(),
   ],
-  build: { outDir: "dist", emptyOutDir: true },
+  // `pnpm dev` rebuilds in place (VITE_KEEP_OUT_DIR=1): wrangler dev watches dist and served 404 for every
+  // page after reloading while an emptied directory was being rewritten.
+  build: { outDir: "dist", emptyOutDir: !process.env.VITE_KEEP_OUT_DIR },
   // The worker serves the API; `vite` alone proxies to a running `wrangler dev`.
   server: { proxy: { "/api": "http://localhost:8787" } },
 });

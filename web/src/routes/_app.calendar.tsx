@@ -31,13 +31,23 @@ export const Route = createFileRoute("/_app/calendar")({
   component: CalendarPage,
 });
 
-/** While a post is about to go out or is going out, the calendar follows it. */
+/**
+ * While a post is about to go out or is going out, the calendar follows it (every 3 s); a later scheduled
+ * post sets a timer to wake shortly before its time (at most 5 minutes apart), since `false` stops polling.
+ */
 function pollWhileDue(query: { state: { data?: { items: PostItem[] } } }): number | false {
-  const soon = Date.now() + 60_000;
-  const active = query.state.data?.items.some(
-    (post) => post.status === "publishing" || (post.status === "scheduled" && post.scheduledAt <= soon),
-  );
-  return active ? 3000 : false;
+  const now = Date.now();
+  let next: number | false = false;
+  for (const post of query.state.data?.items ?? []) {
+    if (post.status === "publishing") return 3000;
+    if (post.status !== "scheduled") continue;
+    const wait = post.scheduledAt - now;
+    // Long overdue and still not started: the sweeper's business, not worth polling for.
+    if (wait < -600_000) continue;
+    const interval = wait <= 60_000 ? 3000 : Math.min(wait - 50_000, 300_000);
+    next = next === false ? interval : Math.min(next, interval);
+  }
+  return next;
 }
 
 function CalendarPage() {

@@ -27,19 +27,27 @@ export function pollWhileDrafting(query: { state: { data?: OpenPiece[] } }): num
   return query.state.data?.some((piece) => inProgress(piece.status)) ? POLL_MS : false;
 }
 
-/** Still changing on its own: in progress, or a post about to go out. */
-function isSettling(piece: PieceDetail | undefined): boolean {
-  if (!piece) return false;
-  if (inProgress(piece.status)) return true;
-  const soon = Date.now() + 5_000;
-  return piece.posts.some(
-    (post) => (post.status === "scheduled" || post.status === "publishing") && post.scheduledAt <= soon,
-  );
-}
-
-/** `refetchInterval` for one piece: often while it is drafted or its post is about to go out. */
+/**
+ * `refetchInterval` for one piece: often while it is drafted or its post is going out, and for a scheduled
+ * post a refetch at its time (at most a minute apart, so a reschedule elsewhere is seen), so the page turns
+ * to "Published" without a reload. `false` stops the timer, so a later time must be asked for here.
+ */
 export function pollWhileSettling(query: { state: { data?: PieceDetail } }): number | false {
-  return isSettling(query.state.data) ? POLL_MS : false;
+  const piece = query.state.data;
+  if (!piece) return false;
+  if (inProgress(piece.status)) return POLL_MS;
+  const now = Date.now();
+  let next: number | false = false;
+  for (const post of piece.posts) {
+    if (post.status === "publishing") return POLL_MS;
+    if (post.status !== "scheduled") continue;
+    const wait = post.scheduledAt - now;
+    // Long overdue and still not started: the sweeper's business, not worth polling for.
+    if (wait < -600_000) continue;
+    const interval = wait <= 5_000 ? POLL_MS : Math.min(wait, 60_000);
+    next = next === false ? interval : Math.min(next, interval);
+  }
+  return next;
 }
 
 /** Where an action takes a piece, shown before the server answers. */
