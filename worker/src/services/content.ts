@@ -167,6 +167,7 @@ export async function getPieceDetail(db: Db, agentId: string, id: string) {
       permalink: postSchedule.permalink,
       failureKind: postSchedule.failureKind,
       lastError: postSchedule.lastError,
+      warnings: postSchedule.warnings,
     })
     .from(postSchedule)
     .where(and(eq(postSchedule.contentId, piece.id), eq(postSchedule.agentId, agentId)));

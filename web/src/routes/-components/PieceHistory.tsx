@@ -181,6 +181,18 @@ export function PostStatus({ piece, timeZone }: { piece: PieceDetail; timeZone: 
                 </a>
               </p>
             )}
+            {post.status === "publishing" && post.failureKind && post.lastError && (
+              <p className="alert alert-info" role="status">
+                <strong>Waiting:</strong> {post.lastError}
+              </p>
+            )}
+            {post.status === "scheduled" && post.warnings.length > 0 && (
+              <ul className="alert alert-warning post-warnings" aria-label="Warnings">
+                {post.warnings.map((warning) => (
+                  <li key={warning.code}>{warning.message}</li>
+                ))}
+              </ul>
+            )}
             {post.status === "failed" && post.lastError && (
               <p className="alert alert-error" role="alert">
                 {post.lastError}
