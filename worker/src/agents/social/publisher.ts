@@ -39,8 +39,13 @@ export const ENGINE = {
   graphTimeoutMs: 15_000,
   /** Publishing calls per post (each one only after a read-back found nothing). */
   maxAttempts: 4,
-  /** Consecutive transient failures of other calls (reads, uploads, read-backs) before giving up. */
-  maxRetries: 6,
+  /**
+   * Consecutive transient failures of other calls (reads, uploads, read-backs) before giving up. With the
+   * backoff below (2 s doubling to 15 min) twelve span about an hour: a short outage or a flaky stretch is
+   * ridden out, a long one ends the post with a reason instead of retrying for ever.
+   */
+  maxRetries: 12,
+  maxRetryDelayMs: 15 * 60_000,
   /** After an ambiguous publishing call, the read-back waits this long (Graph needs a moment). */
   readBackDelayMs: 3_000,
   /** Rate limits and temporary blocks are waited out, but not for longer than this after the post's time. */
@@ -387,7 +392,9 @@ async function outcomeOfGraphError(ctx: StepContext, error: GraphError): Promise
       await ctx.save({ ...ctx.state, retries });
       // After an ambiguous publishing call the next step reads back first (phase attempted).
       const delay =
-        post.phase === "attempted" ? ENGINE.readBackDelayMs : Math.min(60_000, 1_000 * 2 ** retries);
+        post.phase === "attempted"
+          ? ENGINE.readBackDelayMs
+          : Math.min(ENGINE.maxRetryDelayMs, 1_000 * 2 ** retries);
       return { kind: "continue", at: now + delay };
     }
     case "rejected":
