@@ -12,9 +12,13 @@ function opened(response: Response): WebSocket {
   socket.accept();
   return socket;
 }
+// The hub greets each socket with {type:"unread"}; these tests wait for what comes after.
 const nextMessage = (socket: WebSocket) =>
   new Promise<unknown>((resolve) =>
-    socket.addEventListener("message", (e) => resolve(JSON.parse(String(e.data)))),
+    socket.addEventListener("message", (e) => {
+      const message = JSON.parse(String(e.data));
+      if (message.type !== "unread") resolve(message);
+    }),
   );
 
 describe("GET /api/notifications/socket", () => {

@@ -1,4 +1,6 @@
 import { DurableObject } from "cloudflare:workers";
+import { createDb } from "../lib/db";
+import { unreadCount } from "../services/notify";
 
 /**
  * Set by the Worker's checked route (routes/notifications.ts) to the signed-in agent's id; a client's own
@@ -6,11 +8,25 @@ import { DurableObject } from "cloudflare:workers";
  */
 export const HUB_AGENT_HEADER = "X-Notification-Agent-Id";
 
+/** What the hub sends to a tab, as JSON. */
+export type HubMessage =
+  | { type: "notification"; notification: unknown; unreadCount: number }
+  | { type: "unread"; unreadCount: number };
+
+type Attachment = { agentId: string };
+
 /**
  * One per agent (named by the agent's id): holds that agent's open dashboard tabs as hibernatable
- * WebSockets and pushes in-app notifications to them.
+ * WebSockets and pushes in-app notifications to them. Nothing lives in memory: the agent id is in each
+ * socket's attachment and tag, so a hub woken from hibernation knows whose sockets it holds.
  */
 export class NotificationHub extends DurableObject<Env> {
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    // Answered by the runtime without waking the hub: a tab's keep-alive costs nothing.
+    ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair("ping", "pong"));
+  }
+
   override async fetch(request: Request): Promise<Response> {
     const agentId = request.headers.get(HUB_AGENT_HEADER);
     // Anything but the checked route is refused, and so is a socket meant for another agent's hub.
@@ -21,8 +37,11 @@ export class NotificationHub extends DurableObject<Env> {
       return new Response("Expected a WebSocket upgrade", { status: 426 });
     }
     const { 0: client, 1: server } = new WebSocketPair();
-    this.ctx.acceptWebSocket(server);
-    server.serializeAttachment({ agentId });
+    this.ctx.acceptWebSocket(server, [agentId]);
+    server.serializeAttachment({ agentId } satisfies Attachment);
+    // The tab starts from the current count; later changes arrive as "unread" or "notification".
+    const count = await unreadCount(createDb(this.env.DB), agentId);
+    server.send(JSON.stringify({ type: "unread", unreadCount: count } satisfies HubMessage));
     return new Response(null, { status: 101, webSocket: client });
   }
 
@@ -41,7 +60,18 @@ export class NotificationHub extends DurableObject<Env> {
     return delivered;
   }
 
+  /** A new notification for every open tab. */
+  push(message: HubMessage): Promise<number> {
+    return this.broadcast(message);
+  }
+
+  /** The unread count changed (a new notification, or mark-read in some tab). */
+  unread(count: number): Promise<number> {
+    return this.broadcast({ type: "unread", unreadCount: count } satisfies HubMessage);
+  }
+
   override webSocketMessage(socket: WebSocket, message: string | ArrayBuffer) {
+    // "ping" is answered by the auto-response; this covers a runtime without it.
     if (message === "ping") socket.send("pong");
   }
 

@@ -1,7 +1,13 @@
 import { consumeContentBatch, consumeContentDeadLetters } from "../agents/content/consumer";
 import { consumeIngestionBatch, consumeIngestionDeadLetters } from "../agents/listing/ingestion-consumer";
+import { consumeNotificationBatch, consumeNotificationDeadLetters } from "../agents/notifications/consumer";
 import { consumePostingBatch, consumePostingDeadLetters } from "../agents/social/posting-consumer";
-import type { ContentGenerationMessage, IngestionMessage, PostingMessage } from "./messages";
+import type {
+  ContentGenerationMessage,
+  IngestionMessage,
+  NotificationMessage,
+  PostingMessage,
+} from "./messages";
 
 export type QueueConsumer = (batch: MessageBatch<unknown>, env: Env) => Promise<void>;
 
@@ -17,6 +23,10 @@ const consumers: Partial<Record<string, QueueConsumer>> = {
   "rltr-mktg-ingestion": (batch, env) => consumeIngestionBatch(batch as MessageBatch<IngestionMessage>, env),
   "rltr-mktg-ingestion-dlq": (batch, env) =>
     consumeIngestionDeadLetters(batch as MessageBatch<IngestionMessage>, env),
+  "rltr-mktg-notifications": (batch, env) =>
+    consumeNotificationBatch(batch as MessageBatch<NotificationMessage>, env),
+  "rltr-mktg-notifications-dlq": (batch, env) =>
+    consumeNotificationDeadLetters(batch as MessageBatch<NotificationMessage>, env),
 };
 
 export async function handleQueue(batch: MessageBatch<unknown>, env: Env): Promise<void> {

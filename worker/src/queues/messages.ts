@@ -35,3 +35,6 @@ export type PostingMessage = { type: "publish"; postScheduleId: string };
  * row is the state: a redelivery finds it finished, or still crawled by a live consumer, and does nothing.
  */
 export type IngestionMessage = { type: "ingest"; runId: string; sourceId: string; agentId: string };
+
+/** Fan out one notification (a history row written by notify()) to the agent's tabs and inbox. */
+export type NotificationMessage = { type: "deliver"; notificationId: string };

@@ -168,6 +168,20 @@ export const API_ERRORS: Record<string, ApiEntry> = {
       { code: "CONFLICT", when: "the post is not failed or unconfirmed, or its account is not connected" },
     ],
   },
+  "notifications.list": {
+    summary:
+      "The agent's notification history, newest first, a page at a time (`nextCursor`), with the unread count.",
+    errors: [{ code: "BAD_REQUEST", when: "the cursor is not one this procedure returned (field `cursor`)" }],
+  },
+  "notifications.markRead": {
+    summary: "Marks the agent's notifications read (others' ids are ignored); open tabs get the new count.",
+    errors: [],
+  },
+  "notifications.markAllRead": {
+    summary: "Marks every notification of the agent read; open tabs get the new count.",
+    errors: [],
+  },
+  "notifications.unreadCount": { summary: "How many of the agent's notifications are unread.", errors: [] },
   "socialAccounts.connectFacebook": {
     summary:
       "Starts connecting the Facebook Page: answers the Facebook Login URL to open (state bound to this session for 10 minutes, PKCE). Facebook then sends the browser to `GET /api/oauth/facebook/callback`.",

@@ -5,6 +5,7 @@ import { dashboardRouter } from "../routers/dashboard";
 import { devRouter } from "../routers/dev";
 import { listingsRouter } from "../routers/listings";
 import { marketingRouter } from "../routers/marketing";
+import { notificationsRouter } from "../routers/notifications";
 import { postsRouter } from "../routers/posts";
 import { socialAccountsRouter } from "../routers/social-accounts";
 import { router } from "./init";
@@ -18,6 +19,7 @@ export const appRouter = router({
   marketing: marketingRouter,
   socialAccounts: socialAccountsRouter,
   posts: postsRouter,
+  notifications: notificationsRouter,
   dev: devRouter,
 });
 

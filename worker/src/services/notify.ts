@@ -1,0 +1,160 @@
+// The one way to notify an agent: the history row first (idempotent by its dedupe key), then a queue
+// message per row actually written, so the notification agent fans it out by the agent's preferences.
+import { type NotificationEvent, notifications } from "db";
+import { and, count, desc, eq, inArray, isNull, lt, or } from "drizzle-orm";
+import { createDb, type Db } from "../lib/db";
+import { ServiceError } from "../lib/errors";
+import { newId } from "../lib/ids";
+import type { NotificationMessage } from "../queues/messages";
+import type { NotificationListInput } from "../schemas/notifications";
+
+export type NotifyInput = {
+  agentId: string;
+  event: NotificationEvent;
+  title: string;
+  body: string;
+  link: string | null;
+  /** Same key, one notification: a redelivered message or a rerun notifies once. */
+  dedupeKey: string;
+};
+
+// D1 caps bound parameters per statement (100); drizzle binds every column of a row (11).
+const ROWS_PER_INSERT = 9;
+
+/**
+ * Writes the history rows and queues the delivery of those that are new. Returns the ids written. A failed
+ * queue send is logged, not thrown: the caller's work is done and the row is the history.
+ */
+export async function notify(env: Env, input: NotifyInput | readonly NotifyInput[]): Promise<string[]> {
+  const inputs = Array.isArray(input) ? (input as readonly NotifyInput[]) : [input as NotifyInput];
+  if (inputs.length === 0) return [];
+  const db = createDb(env.DB);
+  const ids: string[] = [];
+  for (let i = 0; i < inputs.length; i += ROWS_PER_INSERT) {
+    const rows = inputs.slice(i, i + ROWS_PER_INSERT).map((n) => ({
+      id: newId(),
+      agentId: n.agentId,
+      eventType: n.event,
+      title: n.title,
+      body: n.body,
+      link: n.link,
+      dedupeKey: n.dedupeKey,
+    }));
+    const inserted = await db
+      .insert(notifications)
+      .values(rows)
+      .onConflictDoNothing({ target: notifications.dedupeKey })
+      .returning({ id: notifications.id });
+    ids.push(...inserted.map((row) => row.id));
+  }
+  if (ids.length === 0) return ids;
+  try {
+    // sendBatch takes at most 100 messages.
+    for (let i = 0; i < ids.length; i += 100) {
+      await env.NOTIFICATION_QUEUE.sendBatch(
+        ids.slice(i, i + 100).map((notificationId) => ({
+          body: { type: "deliver", notificationId } satisfies NotificationMessage,
+        })),
+      );
+    }
+  } catch (error) {
+    console.error("notify: delivery not queued; the history keeps the notification", ids.length, error);
+  }
+  return ids;
+}
+
+/** Unread notifications of one agent (uses the (agent_id, read_at) index). */
+export async function unreadCount(db: Db, agentId: string): Promise<number> {
+  const [row] = await db
+    .select({ n: count() })
+    .from(notifications)
+    .where(and(eq(notifications.agentId, agentId), isNull(notifications.readAt)));
+  return row?.n ?? 0;
+}
+
+/** Tells the agent's open tabs the new unread count; a hub that cannot be reached is only logged. */
+export async function pushUnread(env: Env, agentId: string, count?: number): Promise<void> {
+  try {
+    const n = count ?? (await unreadCount(createDb(env.DB), agentId));
+    await env.NOTIFICATION_HUB.getByName(agentId).unread(n);
+  } catch (error) {
+    console.error("notify: unread count not pushed", error);
+  }
+}
+
+// Keyset pagination over (created_at, id), newest first: the cursor holds the last row's pair.
+type Cursor = [number, string];
+const encodeCursor = (cursor: Cursor) => btoa(JSON.stringify(cursor));
+function decodeCursor(value: string): Cursor {
+  try {
+    const parsed = JSON.parse(atob(value));
+    if (Array.isArray(parsed) && typeof parsed[0] === "number" && typeof parsed[1] === "string") {
+      return parsed as Cursor;
+    }
+  } catch {}
+  throw new ServiceError("BAD_REQUEST", "Invalid cursor", { field: "cursor" });
+}
+
+/** A page of the agent's history, newest first, with the unread count for the bell. */
+export async function listNotifications(db: Db, agentId: string, input: NotificationListInput) {
+  const conditions = [eq(notifications.agentId, agentId)];
+  if (input.unreadOnly) conditions.push(isNull(notifications.readAt));
+  if (input.event) conditions.push(eq(notifications.eventType, input.event));
+  if (input.cursor) {
+    const [createdAt, id] = decodeCursor(input.cursor);
+    const at = new Date(createdAt);
+    const before = or(
+      lt(notifications.createdAt, at),
+      and(eq(notifications.createdAt, at), lt(notifications.id, id)),
+    );
+    if (before) conditions.push(before);
+  }
+  const rows = await db
+    .select()
+    .from(notifications)
+    .where(and(...conditions))
+    .orderBy(desc(notifications.createdAt), desc(notifications.id))
+    .limit(input.limit + 1);
+  const page = rows.slice(0, input.limit);
+  const last = page.at(-1);
+  return {
+    items: page.map(notificationView),
+    nextCursor: rows.length > input.limit && last ? encodeCursor([last.createdAt.getTime(), last.id]) : null,
+    unreadCount: await unreadCount(db, agentId),
+  };
+}
+
+/** Marks the agent's own notifications read; ids of another agent's match nothing. */
+export async function markRead(db: Db, agentId: string, ids: readonly string[] | "all") {
+  const mine = and(eq(notifications.agentId, agentId), isNull(notifications.readAt));
+  const updated = await db
+    .update(notifications)
+    .set({ readAt: new Date() })
+    .where(ids === "all" ? mine : and(mine, inArray(notifications.id, [...ids])))
+    .returning({ id: notifications.id });
+  return { marked: updated.length, unreadCount: await unreadCount(db, agentId) };
+}
+
+export type NotificationView = {
+  id: string;
+  event: NotificationEvent;
+  title: string;
+  body: string;
+  link: string | null;
+  readAt: number | null;
+  createdAt: number;
+  emailStatus: "none" | "pending" | "sent" | "failed";
+};
+
+export function notificationView(row: typeof notifications.$inferSelect): NotificationView {
+  return {
+    id: row.id,
+    event: row.eventType,
+    title: row.title,
+    body: row.body,
+    link: row.link,
+    readAt: row.readAt ? row.readAt.getTime() : null,
+    createdAt: row.createdAt.getTime(),
+    emailStatus: row.emailStatus,
+  };
+}
