@@ -1,6 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { createFileRoute, Link, Outlet, redirect, useNavigate } from "@tanstack/react-router";
 import { useState } from "react";
+import { NotificationBell } from "../components/NotificationBell";
 import { useMe } from "../lib/auth";
 import { errorMessage, isUnauthorized } from "../lib/errors";
 import { type Agent, trpc } from "../trpc";
@@ -43,6 +44,7 @@ function AppLayout() {
           <span>Realtor Marketing</span>
         </div>
         <div className="app-user">
+          <NotificationBell />
           <span className="app-user-name">{me.name}</span>
           <SignOutButton />
         </div>
