@@ -72,6 +72,32 @@ export function useMarkRead() {
   };
 }
 
+/**
+ * One announcement per burst (a run's drafts arrive together): "New notification: …", or "5 new
+ * notifications. Newest: …", said once the burst has been quiet for a moment.
+ */
+function useAnnouncer(announce: (text: string) => void) {
+  const burst = useRef<{ count: number; title: string; timer?: ReturnType<typeof setTimeout> }>({
+    count: 0,
+    title: "",
+  });
+  useEffect(() => () => clearTimeout(burst.current.timer), []);
+  return (notification: LiveNotification) => {
+    const current = burst.current;
+    current.count++;
+    current.title = notification.title;
+    clearTimeout(current.timer);
+    current.timer = setTimeout(() => {
+      announce(
+        current.count === 1
+          ? `New notification: ${current.title}`
+          : `${current.count} new notifications. Newest: ${current.title}`,
+      );
+      current.count = 0;
+    }, 800);
+  };
+}
+
 export function NotificationBell() {
   const router = useRouter();
   const panelId = useId();
@@ -80,7 +106,7 @@ export function NotificationBell() {
   const wrapper = useRef<HTMLDivElement>(null);
   const button = useRef<HTMLButtonElement>(null);
 
-  useLiveNotifications((notification) => setAnnouncement(`New notification: ${notification.title}`));
+  useLiveNotifications(useAnnouncer(setAnnouncement));
   const count = useQuery(trpc.notifications.unreadCount.queryOptions());
   const unread = count.data?.unreadCount ?? 0;
   const latest = useQuery({ ...trpc.notifications.list.queryOptions(panelInput), enabled: open });
