@@ -36,9 +36,15 @@ function applyHubMessage(queryClient: QueryClient, message: HubMessage) {
         : page,
     );
   }
-  // New items, or items read in another tab: the lists refetch (only those on screen do right away).
-  void queryClient.invalidateQueries({ queryKey: trpc.notifications.list.pathKey() });
+  // New items, or items read in another tab: the lists refetch (only those on screen do right away), once
+  // per burst rather than once per message.
+  clearTimeout(refetchTimer);
+  refetchTimer = setTimeout(
+    () => void queryClient.invalidateQueries({ queryKey: trpc.notifications.list.pathKey() }),
+    250,
+  );
 }
+let refetchTimer: ReturnType<typeof setTimeout> | undefined;
 
 /** The live socket for as long as the app shell is mounted (signing out unmounts it and closes the socket). */
 function useLiveNotifications(onNew: (notification: LiveNotification) => void) {
