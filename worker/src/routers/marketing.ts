@@ -23,6 +23,6 @@ export const marketingRouter = router({
   respond: limited
     .input(marketingRespondInput)
     .mutation(({ ctx, input }) =>
-      respondThroughLink(ctx.db, input.token, input.response, input.notes ?? null),
+      respondThroughLink(ctx.env, ctx.db, input.token, input.response, input.notes ?? null),
     ),
 });

@@ -393,7 +393,7 @@ export async function actOnPiece(deps: ContentDeps, input: ContentActionInput) {
       await sendToMarketing(deps, piece, input.note ?? null);
       return { status: "sent_to_marketing" };
     case "record_marketing_response":
-      await recordMarketingResponse(db, piece, {
+      await recordMarketingResponse(env, db, piece, {
         response: input.response,
         notes: input.notes ?? null,
         actor: "agent",

@@ -12,7 +12,6 @@ import {
   emailOutbox,
   listings,
   marketingRequests,
-  notifications,
 } from "db";
 import { and, eq, gt, isNull } from "drizzle-orm";
 import { STATUS_LABELS, transition } from "../agents/content/approval";
@@ -22,6 +21,7 @@ import { EmailError, emailConfigFromEnv, escapeHtml, sendEmail } from "../lib/em
 import { ServiceError } from "../lib/errors";
 import { newId } from "../lib/ids";
 import type { ContentDeps } from "./content";
+import { notify } from "./notify";
 
 export const MARKETING_LINK_TTL_MS = 7 * 24 * 3600_000;
 type Response = "approved" | "changes_requested" | "rejected";
@@ -200,7 +200,13 @@ export async function marketingRequestByToken(db: Db, token: string, now = Date.
 }
 
 /** The department's answer through its link: the link is spent atomically, so it counts once. */
-export async function respondThroughLink(db: Db, token: string, response: Response, notes: string | null) {
+export async function respondThroughLink(
+  env: Env,
+  db: Db,
+  token: string,
+  response: Response,
+  notes: string | null,
+) {
   const now = new Date();
   const [request] = await db
     .update(marketingRequests)
@@ -222,12 +228,13 @@ export async function respondThroughLink(db: Db, token: string, response: Respon
     .from(contentPieces)
     .where(eq(contentPieces.id, request.contentId))
     .limit(1);
-  if (piece) await applyResponse(db, piece, { response, notes, actor: "marketing" });
+  if (piece) await applyResponse(env, db, piece, { response, notes, actor: "marketing" });
   return { ok: true as const };
 }
 
 /** Chris records an answer he got another way (phone, hallway); open links for the piece are closed. */
 export async function recordMarketingResponse(
+  env: Env,
   db: Db,
   piece: ContentPiece,
   answer: { response: Response; notes: string | null; actor: "agent" },
@@ -237,10 +244,11 @@ export async function recordMarketingResponse(
     .update(marketingRequests)
     .set({ usedAt: now, response: answer.response, responseNotes: answer.notes, respondedAt: now })
     .where(and(eq(marketingRequests.contentId, piece.id), isNull(marketingRequests.usedAt)));
-  await applyResponse(db, piece, answer);
+  await applyResponse(env, db, piece, answer);
 }
 
 async function applyResponse(
+  env: Env,
   db: Db,
   piece: ContentPiece,
   answer: { response: Response; notes: string | null; actor: "agent" | "marketing" },
@@ -274,16 +282,12 @@ async function applyResponse(
       note: `${note} (the draft was already ${STATUS_LABELS[piece.status]})`,
     });
   }
-  await db
-    .insert(notifications)
-    .values({
-      id: newId(),
-      agentId: piece.agentId,
-      eventType: "marketing_response",
-      title: `Marketing ${RESPONSE_LABELS[answer.response]} your ${KIND_LABELS[piece.kind].toLowerCase()}`,
-      body: answer.notes ?? "",
-      link: `/approvals?piece=${piece.id}`,
-      dedupeKey: `marketing-response:${piece.id}:${Date.now()}`,
-    })
-    .onConflictDoNothing();
+  await notify(env, {
+    agentId: piece.agentId,
+    event: "marketing_response",
+    title: `Marketing ${RESPONSE_LABELS[answer.response]} your ${KIND_LABELS[piece.kind].toLowerCase()}`,
+    body: answer.notes ?? "",
+    link: `/approvals?piece=${piece.id}`,
+    dedupeKey: `marketing-response:${piece.id}:${Date.now()}`,
+  });
 }

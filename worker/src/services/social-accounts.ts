@@ -1,13 +1,13 @@
 // The connected Facebook Page and Instagram account of an agent, and their Page token. Shared by the
 // connect flow (socialAccounts router, OAuth callback) and the publishing engine. The token is decrypted
 // only here and handed straight to the Graph client; it is never returned by a procedure or logged.
-import { notifications, pageChoices, type SocialPlatform, socialAccounts } from "db";
+import { pageChoices, type SocialPlatform, socialAccounts } from "db";
 import { SOCIAL_PLATFORMS } from "db/rules";
 import { and, eq } from "drizzle-orm";
 import type { Db } from "../lib/db";
 import { ServiceError } from "../lib/errors";
-import { newId } from "../lib/ids";
 import { openToken } from "../lib/token-crypto";
+import { notify } from "./notify";
 
 export type SocialAccount = typeof socialAccounts.$inferSelect;
 
@@ -46,25 +46,26 @@ export function accountToken(
  * Marks an account as needing a reconnect, with the reason Chris sees, and notifies him once per episode
  * (the dedupe key changes when the account is reconnected, since updatedAt moves).
  */
-export async function markNeedsReconnect(db: Db, account: SocialAccount, reason: string): Promise<void> {
+export async function markNeedsReconnect(
+  env: Env,
+  db: Db,
+  account: SocialAccount,
+  reason: string,
+): Promise<void> {
   const [updated] = await db
     .update(socialAccounts)
     .set({ status: "needs_reconnect", statusReason: reason, updatedAt: new Date() })
     .where(and(eq(socialAccounts.id, account.id), eq(socialAccounts.status, "connected")))
     .returning({ id: socialAccounts.id });
   if (!updated) return;
-  await db
-    .insert(notifications)
-    .values({
-      id: newId(),
-      agentId: account.agentId,
-      eventType: "account_needs_reconnect",
-      title: `Reconnect your ${PLATFORM_LABELS[account.platform]}`,
-      body: `${reason} Posts to ${account.displayName} wait until you reconnect in Settings › Social accounts.`,
-      link: "/settings#social",
-      dedupeKey: `account-reconnect:${account.id}:${account.updatedAt.getTime()}`,
-    })
-    .onConflictDoNothing();
+  await notify(env, {
+    agentId: account.agentId,
+    event: "account_needs_reconnect",
+    title: `Reconnect your ${PLATFORM_LABELS[account.platform]}`,
+    body: `${reason} Posts to ${account.displayName} wait until you reconnect in Settings › Social accounts.`,
+    link: "/settings#social",
+    dedupeKey: `account-reconnect:${account.id}:${account.updatedAt.getTime()}`,
+  });
 }
 
 /** An account as Settings › Social accounts shows it: never a token or its ciphertext. */

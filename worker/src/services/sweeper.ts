@@ -34,7 +34,7 @@ export async function sweepContent(env: Env, now = Date.now()): Promise<SweepRep
   return {
     requestsResent: await resendContentRequests(db, env, now),
     postsDispatched: await dispatchDuePosts(db, env, now),
-    draftsStopped: await stopStuckDrafts(db, now),
+    draftsStopped: await stopStuckDrafts(db, env, now),
     ...(await settleRevisions(db, now)),
     requestsPruned: await pruneContentRequests(db, now),
   };
@@ -104,7 +104,7 @@ async function dispatchDuePosts(db: Db, env: Env, now: number) {
   return sent;
 }
 
-async function stopStuckDrafts(db: Db, now: number) {
+async function stopStuckDrafts(db: Db, env: Env, now: number) {
   const stuck = await db
     .select()
     .from(contentPieces)
@@ -121,7 +121,8 @@ async function stopStuckDrafts(db: Db, now: number) {
     const detail = `No draft ${Math.round((now - piece.updatedAt.getTime()) / 60_000)} minutes after the last activity.${
       last ? ` Last error: ${last}` : ""
     }`;
-    if (await unlessChanged(failPiece(db, piece, { reason: STOPPED_REASONS.tooLong, detail }))) stopped++;
+    if (await unlessChanged(failPiece(env, db, piece, { reason: STOPPED_REASONS.tooLong, detail })))
+      stopped++;
   }
   return stopped;
 }

@@ -53,7 +53,7 @@ export async function consumeContentDeadLetters(batch: MessageBatch<ContentGener
         ),
       );
     for (const piece of stuck) {
-      await failPiece(db, piece, {
+      await failPiece(env, db, piece, {
         reason: STOPPED_REASONS.deadLetter,
         detail: [piece.error, piece.errorDetail].filter(Boolean).join(" — ") || "No error was recorded.",
       });
@@ -107,7 +107,7 @@ export async function draftForMessage(env: Env, message: ContentGenerationMessag
         await noteRetryableError(db, piece.id, describeFailure(error));
         retryable = error;
       } else if (error instanceof UnusableDraftError) {
-        await failPiece(db, piece, describeFailure(error));
+        await failPiece(env, db, piece, describeFailure(error));
       } else {
         // Unexpected (D1 hiccup, a bug): the queue tries again, and the dead-letter handler stops it.
         await noteRetryableError(db, piece.id, describeFailure(error)).catch(() => undefined);
@@ -115,7 +115,7 @@ export async function draftForMessage(env: Env, message: ContentGenerationMessag
       }
     }
   }
-  if (drafted > 0) await notifyReady(db, message.agentId, message.key, listing.addressLine, drafted);
+  if (drafted > 0) await notifyReady(env, message.agentId, message.key, listing.addressLine, drafted);
   // Finished pieces stay finished; the retry only drafts what is still `generating`.
   if (retryable) throw retryable;
 }

@@ -1,8 +1,9 @@
 // D1 side of the content agent: the pieces a request produces, and their completion or failure.
-import { agents, type ContentPiece, contentEvents, contentPieces, listings, notifications } from "db";
+import { agents, type ContentPiece, contentEvents, contentPieces, listings } from "db";
 import { and, eq, inArray, ne, type SQL, sql } from "drizzle-orm";
 import type { Db } from "../../lib/db";
 import { newId } from "../../lib/ids";
+import { notify } from "../../services/notify";
 import { insertWhere, transition } from "./approval";
 import type { KnownPlaces } from "./compliance";
 import { listingFacts } from "./facts";
@@ -210,7 +211,7 @@ export async function completePiece(
   );
 }
 
-export async function failPiece(db: Db, piece: ContentPiece, failure: Failure) {
+export async function failPiece(env: Env, db: Db, piece: ContentPiece, failure: Failure) {
   const reason = failure.reason.slice(0, 500);
   await transition(
     db,
@@ -227,33 +228,25 @@ export async function failPiece(db: Db, piece: ContentPiece, failure: Failure) {
     (applied) =>
       settleParent(db, piece, `Version ${piece.version} could not be drafted; try again from it`, applied),
   );
-  await db
-    .insert(notifications)
-    .values({
-      id: newId(),
-      agentId: piece.agentId,
-      eventType: "content_failed",
-      title: `${KIND_LABELS[piece.kind]} could not be drafted`,
-      body: `${reason} Open it to try again.`,
-      link: `/approvals?piece=${piece.id}`,
-      dedupeKey: `content-failed:${piece.id}`,
-    })
-    .onConflictDoNothing();
+  await notify(env, {
+    agentId: piece.agentId,
+    event: "content_failed",
+    title: `${KIND_LABELS[piece.kind]} could not be drafted`,
+    body: `${reason} Open it to try again.`,
+    link: `/approvals?piece=${piece.id}`,
+    dedupeKey: `content-failed:${piece.id}`,
+  });
 }
 
-export async function notifyReady(db: Db, agentId: string, key: string, address: string, count: number) {
-  await db
-    .insert(notifications)
-    .values({
-      id: newId(),
-      agentId,
-      eventType: "content_ready",
-      title: count === 1 ? `A draft is ready for ${address}` : `${count} drafts are ready for ${address}`,
-      body: "Review and approve them on the Approvals page.",
-      link: "/approvals",
-      dedupeKey: `content-ready:${key}`,
-    })
-    .onConflictDoNothing();
+export async function notifyReady(env: Env, agentId: string, key: string, address: string, count: number) {
+  await notify(env, {
+    agentId,
+    event: "content_ready",
+    title: count === 1 ? `A draft is ready for ${address}` : `${count} drafts are ready for ${address}`,
+    body: "Review and approve them on the Approvals page.",
+    link: "/approvals",
+    dedupeKey: `content-ready:${key}`,
+  });
 }
 
 /** Records the last retryable error on pieces still generating, so the dead-letter handler can show it. */

@@ -1,4 +1,4 @@
-import { agentListingSources, ingestionRuns, listingChanges, listingSources, notifications } from "db";
+import { agentListingSources, ingestionRuns, listingChanges, listingSources } from "db";
 import { and, desc, eq, inArray, isNull, lt, or, sql } from "drizzle-orm";
 import { chunk, D1_MAX_PARAMS } from "../../lib/d1";
 import type { Db } from "../../lib/db";
@@ -6,6 +6,7 @@ import { createDb } from "../../lib/db";
 import { ServiceError } from "../../lib/errors";
 import { newId } from "../../lib/ids";
 import type { ContentGenerationMessage } from "../../queues/messages";
+import { notify } from "../../services/notify";
 import { contentHash } from "./changes";
 import { scrapeSource } from "./scrape";
 import { type ApplyCounts, applyScrape } from "./store";
@@ -54,7 +55,7 @@ export async function runListingAgent(env: Env, options: RunOptions): Promise<Ru
   const summaries: RunSummary[] = [];
   for (const source of sources) {
     try {
-      summaries.push(await ingestSource(db, source, options));
+      summaries.push(await ingestSource(env, db, source, options));
     } catch (error) {
       // The cron skips a source that a manual run is already ingesting; a manual caller hears about it.
       if (options.trigger === "cron" && error instanceof ServiceError && error.code === "CONFLICT") continue;
@@ -85,6 +86,7 @@ async function followedSources(db: Db, agentId?: string) {
 }
 
 async function ingestSource(
+  env: Env,
   db: Db,
   source: { id: string; adapter: string; baseUrl: string; name: string },
   options: RunOptions,
@@ -137,7 +139,7 @@ async function ingestSource(
       for (const { agentId } of followers) {
         // Removal by evidence, per listing: its own page said it is gone, or a complete discovery missed it.
         // A page that failed to load blocks only its own listing.
-        const counts = await applyScrape(db, {
+        const { notices, ...counts } = await applyScrape(db, {
           agentId,
           sourceId: source.id,
           runId,
@@ -145,6 +147,7 @@ async function ingestSource(
           removals,
           now: startedAt,
         });
+        await notify(env, notices);
         totals.new += counts.new;
         totals.changed += counts.changed;
         totals.removed += counts.removed;
@@ -176,7 +179,7 @@ async function ingestSource(
       failureReason: summary.failureReason,
     })
     .where(eq(ingestionRuns.id, runId));
-  if (summary.status === "failed") await notifyFailure(db, source, runId, summary.failureReason ?? "");
+  if (summary.status === "failed") await notifyFailure(env, db, source, runId, summary.failureReason ?? "");
   return summary;
 }
 
@@ -255,26 +258,28 @@ export async function claimSource(db: Db, sourceId: string, now: Date, trigger: 
   return runId;
 }
 
-async function notifyFailure(db: Db, source: { id: string; name: string }, runId: string, reason: string) {
+async function notifyFailure(
+  env: Env,
+  db: Db,
+  source: { id: string; name: string },
+  runId: string,
+  reason: string,
+) {
   const followers = await db
     .select({ agentId: agentListingSources.agentId })
     .from(agentListingSources)
     .where(eq(agentListingSources.sourceId, source.id));
-  const [first, ...rest] = followers.map(({ agentId }) =>
-    db
-      .insert(notifications)
-      .values({
-        id: newId(),
-        agentId,
-        eventType: "ingestion_failed",
-        title: `Listing update from ${source.name} failed`,
-        body: reason,
-        link: "/",
-        dedupeKey: `ingestion:${runId}:${agentId}:failed`,
-      })
-      .onConflictDoNothing(),
+  await notify(
+    env,
+    followers.map(({ agentId }) => ({
+      agentId,
+      event: "ingestion_failed" as const,
+      title: `Listing update from ${source.name} failed`,
+      body: reason,
+      link: "/",
+      dedupeKey: `ingestion:${runId}:${agentId}:failed`,
+    })),
   );
-  if (first) await db.batch([first, ...rest]);
 }
 
 /**

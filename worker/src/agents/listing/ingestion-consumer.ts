@@ -1,11 +1,11 @@
 // The background half of "Run ingestion now": the request claims the run and queues it, this consumer
 // crawls it. Delivery is at least once, so the run row decides: a finished run, or one a live consumer is
 // still crawling (its heartbeat is fresh), is left alone; one whose consumer died is taken over.
-import { ingestionRuns, notifications } from "db";
+import { ingestionRuns } from "db";
 import { and, eq, isNull, lt, or } from "drizzle-orm";
 import { createDb, type Db } from "../../lib/db";
-import { newId } from "../../lib/ids";
 import type { IngestionMessage } from "../../queues/messages";
+import { notify } from "../../services/notify";
 import { LEASE_MS, runListingAgent } from "./agent";
 
 const HEARTBEAT_MS = 15_000;
@@ -29,7 +29,12 @@ export async function consumeIngestionDeadLetters(
 ): Promise<void> {
   const db = createDb(env.DB);
   for (const message of batch.messages) {
-    await failRun(db, message.body, "The listing agent could not run this ingestion after several attempts.");
+    await failRun(
+      env,
+      db,
+      message.body,
+      "The listing agent could not run this ingestion after several attempts.",
+    );
     message.ack();
   }
 }
@@ -50,7 +55,7 @@ export async function crawlClaimedRun(env: Env, message: IngestionMessage): Prom
     });
     // The agent stopped following the source (or it was disabled) after asking: nothing was crawled.
     if (!summaries.some((summary) => summary.runId === message.runId)) {
-      await failRun(db, message, "The builder site is no longer among your sources.");
+      await failRun(env, db, message, "The builder site is no longer among your sources.");
     }
   } catch (error) {
     // Let the retry take the run over at once rather than wait for the lease to lapse.
@@ -89,23 +94,19 @@ async function renewLease(db: Db, runId: string) {
     .where(and(eq(ingestionRuns.id, runId), eq(ingestionRuns.status, "running")));
 }
 
-async function failRun(db: Db, message: IngestionMessage, reason: string) {
+async function failRun(env: Env, db: Db, message: IngestionMessage, reason: string) {
   const [failed] = await db
     .update(ingestionRuns)
     .set({ status: "failed", finishedAt: new Date(), failureReason: reason, heartbeatAt: null })
     .where(and(eq(ingestionRuns.id, message.runId), eq(ingestionRuns.status, "running")))
     .returning({ id: ingestionRuns.id });
   if (!failed) return;
-  await db
-    .insert(notifications)
-    .values({
-      id: newId(),
-      agentId: message.agentId,
-      eventType: "ingestion_failed",
-      title: "Your listing update failed",
-      body: reason,
-      link: "/listings/runs",
-      dedupeKey: `ingestion:${message.runId}:${message.agentId}:failed`,
-    })
-    .onConflictDoNothing();
+  await notify(env, {
+    agentId: message.agentId,
+    event: "ingestion_failed",
+    title: "Your listing update failed",
+    body: reason,
+    link: "/listings/runs",
+    dedupeKey: `ingestion:${message.runId}:${message.agentId}:failed`,
+  });
 }

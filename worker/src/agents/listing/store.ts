@@ -1,9 +1,10 @@
-import { type ListingEvent, listingChanges, listings, notifications } from "db";
+import { type ListingEvent, listingChanges, listings } from "db";
 import { and, eq, inArray } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { chunk, chunkRows, D1_MAX_PARAMS } from "../../lib/d1";
 import type { Db } from "../../lib/db";
 import { newId } from "../../lib/ids";
+import type { NotifyInput } from "../../services/notify";
 import { CONTENT_FIELDS, diffContent, eventsOf, type ListingContent } from "./changes";
 import type { ScrapedListing } from "./scrape";
 
@@ -38,8 +39,9 @@ const EVENT_TITLES: Record<ListingEvent, string> = {
 
 /**
  * Brings one agent's copy of a source's listings in line with a successful scrape, in one D1 batch
- * (one transaction): new rows, updated rows with their change history, off-market marks, and the
- * in-app notifications. Unchanged listings cost no write at all.
+ * (one transaction): new rows, updated rows with their change history and off-market marks. Returns the
+ * notifications for the caller to send with notify() (one per run for all new listings). Unchanged
+ * listings cost no write at all.
  */
 export async function applyScrape(
   db: Db,
@@ -51,7 +53,7 @@ export async function applyScrape(
     removals: RemovalEvidence;
     now: Date;
   },
-): Promise<ApplyCounts> {
+): Promise<ApplyCounts & { notices: NotifyInput[] }> {
   const { agentId, sourceId, runId, now } = input;
   const existing = await db
     .select({
@@ -70,7 +72,8 @@ export async function applyScrape(
   const newRows: (typeof listings.$inferInsert)[] = [];
   const changeRows: (typeof listingChanges.$inferInsert)[] = [];
   const writes: BatchItem<"sqlite">[] = [];
-  const notices: (typeof notifications.$inferInsert)[] = [];
+  // Sent by the caller through notify() once the batch is written.
+  const notices: NotifyInput[] = [];
   const seen = new Set<string>();
 
   for (const { listing, hash } of input.scraped) {
@@ -127,9 +130,8 @@ export async function applyScrape(
     changeRows.push(change);
     if (events.length > 0) {
       notices.push({
-        id: newId(),
         agentId,
-        eventType: "listing_changed",
+        event: "listing_changed",
         title: `${events.map((e) => EVENT_TITLES[e]).join(", ")}: ${listing.addressLine}`,
         body: describeChanges(changes),
         link: `/listings/${row.id}`,
@@ -162,9 +164,8 @@ export async function applyScrape(
 
   if (newRows.length > 0) {
     notices.push({
-      id: newId(),
       agentId,
-      eventType: "listing_new",
+      event: "listing_new",
       title:
         newRows.length === 1 ? `New listing: ${newRows[0]?.addressLine}` : `${newRows.length} new listings`,
       body: newRows
@@ -177,9 +178,8 @@ export async function applyScrape(
   }
   if (removed.length > 0) {
     notices.push({
-      id: newId(),
       agentId,
-      eventType: "listing_changed",
+      event: "listing_changed",
       title:
         removed.length === 1
           ? `Off the market: ${removed[0]?.addressLine}`
@@ -194,7 +194,6 @@ export async function applyScrape(
     ...chunkRows(newRows).map((rows) => db.insert(listings).values(rows)),
     ...writes,
     ...chunkRows(changeRows).map((rows) => db.insert(listingChanges).values(rows)),
-    ...chunkRows(notices).map((rows) => db.insert(notifications).values(rows).onConflictDoNothing()),
   ];
   const [first, ...rest] = statements;
   if (first) await db.batch([first, ...rest]);
@@ -202,6 +201,7 @@ export async function applyScrape(
     new: newRows.length,
     changed: changeRows.length - newRows.length - removed.length,
     removed: removed.length,
+    notices,
   };
 
   function changeRow(

@@ -400,7 +400,7 @@ export async function connectInstagram(
   } catch (error) {
     if (!(error instanceof GraphError)) throw error;
     if (error.kind === "reconnect") {
-      await markNeedsReconnect(db, facebook, "Facebook no longer accepts the connection to your Page.");
+      await markNeedsReconnect(env, db, facebook, "Facebook no longer accepts the connection to your Page.");
       throw new ServiceError(
         "BAD_REQUEST",
         "Facebook no longer accepts the connection. Reconnect your Page first.",

@@ -2,12 +2,12 @@
 // is connected and its token works (a cheap Graph read), the publishing permissions are granted, the
 // photos are reachable and valid for the platform, and Instagram's daily quota has room. Problems become
 // warnings on the post and a notification while there is time to fix them; the post is not failed here.
-import { contentPieces, listings, notifications, type PostWarning, postSchedule } from "db";
+import { contentPieces, listings, type PostWarning, postSchedule } from "db";
 import { type FACEBOOK_SCOPES, INSTAGRAM_PUBLISH_SCOPES } from "db/rules";
 import { and, eq } from "drizzle-orm";
 import { createDb } from "../../lib/db";
-import { newId } from "../../lib/ids";
 import { TokenKeyError } from "../../lib/token-crypto";
+import { notify } from "../../services/notify";
 import { accountToken, activeAccount, markNeedsReconnect } from "../../services/social-accounts";
 import { GraphClient, GraphError } from "./graph";
 import { facebookPhotoUrls, instagramPhotoUrls } from "./media";
@@ -75,7 +75,7 @@ export async function preflightPost(env: Env, postId: string, now = Date.now()):
     } catch (error) {
       if (error instanceof TokenKeyError) {
         const reason = `The saved connection to your ${label} can no longer be read.`;
-        await markNeedsReconnect(db, account, reason);
+        await markNeedsReconnect(env, db, account, reason);
         warn("needs_reconnect", `${reason} Reconnect it in Settings › Social accounts.`);
       } else if (!(error instanceof GraphError)) {
         throw error;
@@ -84,7 +84,7 @@ export async function preflightPost(env: Env, postId: string, now = Date.now()):
           error.code === 190
             ? `The connection to your ${label} is no longer valid.`
             : `A permission needed to post to your ${label} is missing.`;
-        await markNeedsReconnect(db, account, reason);
+        await markNeedsReconnect(env, db, account, reason);
         warn("needs_reconnect", `${reason} Reconnect it in Settings › Social accounts.`);
       } else if (error.kind === "rate_limited" || error.kind === "blocked") {
         warn("limited", `Meta is limiting calls to your ${label} right now; the post may go out late.`);
@@ -129,19 +129,15 @@ export async function preflightPost(env: Env, postId: string, now = Date.now()):
     .returning({ nextStepAt: postSchedule.nextStepAt });
   if (updated && warnings.length > 0) {
     const final = (updated.nextStepAt?.getTime() ?? now) - PREFLIGHT_BEFORE_MS <= now;
-    await db
-      .insert(notifications)
-      .values({
-        id: newId(),
-        agentId: post.agentId,
-        eventType: "preflight_warning",
-        title: `A scheduled post to your ${label} needs attention`,
-        body: warnings.map((w) => w.message).join(" "),
-        link: `/calendar?post=${post.id}`,
-        // Once when scheduled, once an hour before: not on every alarm.
-        dedupeKey: `preflight:${post.id}:${post.scheduledAt.getTime()}:${final ? "final" : "initial"}`,
-      })
-      .onConflictDoNothing();
+    await notify(env, {
+      agentId: post.agentId,
+      event: "preflight_warning",
+      title: `A scheduled post to your ${label} needs attention`,
+      body: warnings.map((w) => w.message).join(" "),
+      link: `/calendar?post=${post.id}`,
+      // Once when scheduled, once an hour before: not on every alarm.
+      dedupeKey: `preflight:${post.id}:${post.scheduledAt.getTime()}:${final ? "final" : "initial"}`,
+    });
   }
   return { warnings };
 }

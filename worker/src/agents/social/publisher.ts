@@ -6,7 +6,6 @@
 import {
   contentPieces,
   listings,
-  notifications,
   type PostFailureKind,
   type PostGraphState,
   type PostPhase,
@@ -18,8 +17,8 @@ import type { ContentStatus } from "db/rules";
 import { and, eq, inArray, isNull, lte, or, sql } from "drizzle-orm";
 import { createDb, type Db } from "../../lib/db";
 import { ServiceError } from "../../lib/errors";
-import { newId } from "../../lib/ids";
 import { TokenKeyError } from "../../lib/token-crypto";
+import { notify } from "../../services/notify";
 import {
   accountToken,
   activeAccount,
@@ -241,7 +240,7 @@ async function decide(
     if (!(error instanceof TokenKeyError)) throw error;
     // A token sealed with a key that is gone (or damaged): only a new connection helps.
     const reason = `The saved connection to your ${label} can no longer be read.`;
-    await markNeedsReconnect(db, account, reason);
+    await markNeedsReconnect(env, db, account, reason);
     return {
       kind: "failed",
       failureKind: "reconnect",
@@ -324,7 +323,7 @@ async function outcomeOfGraphError(ctx: StepContext, error: GraphError): Promise
   switch (error.kind) {
     case "reconnect": {
       const reason = reconnectReason(error, label);
-      await markNeedsReconnect(ctx.db, ctx.account, reason);
+      await markNeedsReconnect(ctx.env, ctx.db, ctx.account, reason);
       return {
         kind: "failed",
         failureKind: "reconnect",
@@ -445,7 +444,7 @@ async function settle(env: Env, db: Db, post: PostRow, lease: number, outcome: S
       };
       if (!(await release(db, post.id, lease, set))) throw new LeaseLost();
       await mirrorPiece(db, post, "published");
-      await notify(db, post, {
+      await notifyPost(env, post, {
         eventType: "post_succeeded",
         title: `Posted to your ${PLATFORM_LABELS[post.platform]}`,
         body: outcome.permalink ? `See it live: ${outcome.permalink}` : "It is live.",
@@ -463,7 +462,7 @@ async function settle(env: Env, db: Db, post: PostRow, lease: number, outcome: S
       };
       if (!(await release(db, post.id, lease, set))) throw new LeaseLost();
       await mirrorPiece(db, post, "failed");
-      await notify(db, post, {
+      await notifyPost(env, post, {
         eventType: "post_failed",
         title: `Could not post to your ${PLATFORM_LABELS[post.platform]}`,
         body: `${outcome.reason}${outcome.failureKind === "reconnect" ? "" : " Open the post to try again."}`,
@@ -484,7 +483,7 @@ async function settle(env: Env, db: Db, post: PostRow, lease: number, outcome: S
       }
       await mirrorPiece(db, post, "unconfirmed");
       const account = await activeAccount(db, post.agentId, post.platform);
-      await notify(db, post, {
+      await notifyPost(env, post, {
         eventType: "post_unconfirmed",
         title: `Check your ${PLATFORM_LABELS[post.platform]}: did the post go out?`,
         body: `${outcome.reason} Look at your ${PLATFORM_LABELS[post.platform]}; if the post is not there, retry it from the calendar. It is not posted again on its own.`,
@@ -505,8 +504,8 @@ function profileLink(platform: SocialPlatform, account: SocialAccount | null) {
   return account ? `https://www.facebook.com/${account.externalId}` : "https://www.facebook.com/";
 }
 
-async function notify(
-  db: Db,
+async function notifyPost(
+  env: Env,
   post: PostRow,
   n: {
     eventType: "post_succeeded" | "post_failed" | "post_unconfirmed";
@@ -516,18 +515,14 @@ async function notify(
     key: string;
   },
 ) {
-  await db
-    .insert(notifications)
-    .values({
-      id: newId(),
-      agentId: post.agentId,
-      eventType: n.eventType,
-      title: n.title,
-      body: n.body,
-      link: n.link,
-      dedupeKey: n.key,
-    })
-    .onConflictDoNothing();
+  await notify(env, {
+    agentId: post.agentId,
+    event: n.eventType,
+    title: n.title,
+    body: n.body,
+    link: n.link,
+    dedupeKey: n.key,
+  });
 }
 
 const PIECE_STATUS: Record<PostStatus, ContentStatus> = {
