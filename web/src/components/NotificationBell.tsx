@@ -60,6 +60,9 @@ function useLiveNotifications(onNew: (notification: LiveNotification) => void) {
         },
         // Whatever happened while the socket was down (a deploy drops every socket) is fetched again.
         onReconnect: () => void queryClient.invalidateQueries({ queryKey: trpc.notifications.pathKey() }),
+        // A refused handshake may mean the session ended (signed out in another tab, expired): asking who is
+        // signed in lets the app's guard send the visitor to sign in, which unmounts the bell and its socket.
+        onRefused: () => void queryClient.invalidateQueries({ queryKey: trpc.auth.me.queryKey() }),
       }),
     [queryClient],
   );

@@ -19,9 +19,11 @@ export type SocketListener = {
   onMessage: (message: HubMessage) => void;
   /** The socket came back after a drop (here or in the leader tab): anything may have been missed. */
   onReconnect: () => void;
+  /** A connection failed before it opened: perhaps the session ended (the handshake answers 401). */
+  onRefused: () => void;
 };
 
-type Relay = { kind: "hub"; message: HubMessage } | { kind: "reconnected" };
+type Relay = { kind: "hub"; message: HubMessage } | { kind: "reconnected" } | { kind: "refused" };
 
 const LOCK_NAME = "rltr-notifications-socket";
 const CHANNEL_NAME = "rltr-notifications";
@@ -63,7 +65,11 @@ function socketUrl(): string {
  * Keeps one socket open (reconnecting) until the returned function is called, passing each message to
  * `deliver`; `onReopen` runs after every reconnect but not after the first open.
  */
-function runSocket(deliver: (message: HubMessage) => void, onReopen: () => void): () => void {
+function runSocket(
+  deliver: (message: HubMessage) => void,
+  onReopen: () => void,
+  onRefused: () => void,
+): () => void {
   let socket: WebSocket | null = null;
   let stopped = false;
   let opened = false;
@@ -77,7 +83,9 @@ function runSocket(deliver: (message: HubMessage) => void, onReopen: () => void)
     if (stopped) return;
     const current = new WebSocket(socketUrl());
     socket = current;
+    let currentOpened = false;
     current.onopen = () => {
+      currentOpened = true;
       if (opened) onReopen();
       opened = true;
       attempt = 0;
@@ -97,6 +105,7 @@ function runSocket(deliver: (message: HubMessage) => void, onReopen: () => void)
       if (socket !== current || stopped) return;
       socket = null;
       retryTimer = setTimeout(connect, backoffDelay(attempt++));
+      if (!currentOpened) onRefused();
     };
   };
 
@@ -128,7 +137,7 @@ function runSocket(deliver: (message: HubMessage) => void, onReopen: () => void)
 export function connectNotifications(listener: SocketListener): () => void {
   const locks = typeof navigator !== "undefined" ? navigator.locks : undefined;
   if (!locks || typeof BroadcastChannel === "undefined") {
-    return runSocket(listener.onMessage, listener.onReconnect);
+    return runSocket(listener.onMessage, listener.onReconnect, listener.onRefused);
   }
 
   const channel = new BroadcastChannel(CHANNEL_NAME);
@@ -137,6 +146,7 @@ export function connectNotifications(listener: SocketListener): () => void {
   channel.onmessage = (event: MessageEvent<Relay>) => {
     if (event.data?.kind === "hub") listener.onMessage(event.data.message);
     else if (event.data?.kind === "reconnected") listener.onReconnect();
+    else if (event.data?.kind === "refused") listener.onRefused();
   };
 
   const abort = new AbortController();
@@ -154,6 +164,10 @@ export function connectNotifications(listener: SocketListener): () => void {
       () => {
         listener.onReconnect();
         post({ kind: "reconnected" });
+      },
+      () => {
+        listener.onRefused();
+        post({ kind: "refused" });
       },
     );
     // Held until this tab stops; closing the tab releases it too.
