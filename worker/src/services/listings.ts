@@ -11,6 +11,7 @@ import { and, asc, desc, eq, gt, gte, inArray, lt, lte, ne, or, type SQL, sql } 
 import { claimSource } from "../agents/listing/agent";
 import { contentHash } from "../agents/listing/changes";
 import { normalizeListing } from "../agents/listing/normalize";
+import { decodeCursor, encodeCursor } from "../lib/cursor";
 import type { Db } from "../lib/db";
 import { ServiceError } from "../lib/errors";
 import { newId } from "../lib/ids";
@@ -56,19 +57,6 @@ function toCard(row: CardRow, now: number) {
     isNew: now - row.firstSeenAt.getTime() < RECENT_MS,
     priceChanged: row.priceChangedAt !== null && now - row.priceChangedAt.getTime() < RECENT_MS,
   };
-}
-
-// Keyset pagination: the cursor holds the last row's sort value and id.
-type Cursor = [number, string];
-const encodeCursor = (cursor: Cursor) => btoa(JSON.stringify(cursor));
-function decodeCursor(value: string): Cursor {
-  try {
-    const parsed = JSON.parse(atob(value));
-    if (Array.isArray(parsed) && typeof parsed[0] === "number" && typeof parsed[1] === "string") {
-      return parsed as Cursor;
-    }
-  } catch {}
-  throw new ServiceError("BAD_REQUEST", "Invalid cursor", { field: "cursor" });
 }
 
 export async function listListings(db: Db, agentId: string, input: ListInput, now = Date.now()) {

@@ -2,8 +2,8 @@
 // message per row actually written, so the notification agent fans it out by the agent's preferences.
 import { type NotificationEvent, notifications } from "db";
 import { and, count, desc, eq, inArray, isNull, lt, or } from "drizzle-orm";
+import { decodeCursor, encodeCursor } from "../lib/cursor";
 import { createDb, type Db } from "../lib/db";
-import { ServiceError } from "../lib/errors";
 import { newId } from "../lib/ids";
 import type { NotificationMessage } from "../queues/messages";
 import type { NotificationListInput } from "../schemas/notifications";
@@ -80,19 +80,6 @@ export async function pushUnread(env: Env, agentId: string, count?: number): Pro
   } catch (error) {
     console.error("notify: unread count not pushed", error);
   }
-}
-
-// Keyset pagination over (created_at, id), newest first: the cursor holds the last row's pair.
-type Cursor = [number, string];
-const encodeCursor = (cursor: Cursor) => btoa(JSON.stringify(cursor));
-function decodeCursor(value: string): Cursor {
-  try {
-    const parsed = JSON.parse(atob(value));
-    if (Array.isArray(parsed) && typeof parsed[0] === "number" && typeof parsed[1] === "string") {
-      return parsed as Cursor;
-    }
-  } catch {}
-  throw new ServiceError("BAD_REQUEST", "Invalid cursor", { field: "cursor" });
 }
 
 /** A page of the agent's history, newest first, with the unread count for the bell. */
