@@ -130,6 +130,26 @@ export const NOTIFICATION_EVENTS = [
 ] as const;
 export type NotificationEvent = (typeof NOTIFICATION_EVENTS)[number];
 
+/** Critical events: always shown in-app (the agent must see them); email can still be switched off. */
+export const CRITICAL_NOTIFICATION_EVENTS = [
+  "post_failed",
+  "post_unconfirmed",
+  "account_needs_reconnect",
+] as const satisfies readonly NotificationEvent[];
+/** Low-priority events: with a daily digest on, their email waits for the digest. */
+export const DIGEST_NOTIFICATION_EVENTS = [
+  "listing_new",
+  "listing_changed",
+  "content_ready",
+] as const satisfies readonly NotificationEvent[];
+
+/**
+ * Email of one notification: none (not emailed), pending (being sent), held (quiet hours, until
+ * email_due_at), digest (waits for the daily digest), sent, failed.
+ */
+export const NOTIFICATION_EMAIL_STATUSES = ["none", "pending", "held", "digest", "sent", "failed"] as const;
+export type NotificationEmailStatus = (typeof NOTIFICATION_EMAIL_STATUSES)[number];
+
 // Changes that matter for marketing; each one is handed to the content agent once.
 export const LISTING_EVENTS = ["new_listing", "price_drop", "status_change", "new_incentive"] as const;
 export type ListingEvent = (typeof LISTING_EVENTS)[number];

@@ -16,6 +16,7 @@ import {
   LISTING_STATUSES,
   type ListingEvent,
   type ListingFieldSources,
+  NOTIFICATION_EMAIL_STATUSES,
   NOTIFICATION_EVENTS,
   POST_FAILURE_KINDS,
   POST_PHASES,
@@ -40,6 +41,9 @@ const agentRef = () =>
     .notNull()
     .references(() => agents.id, { onDelete: "cascade" });
 
+/** A secret sealed by the worker's token-crypto (AES-256-GCM); the same shape as its SealedToken. */
+export type SealedToken = { ciphertext: string; iv: string; keyId: string };
+
 export type Brand = { primaryColor?: string; accentColor?: string; logoUrl?: string; tagline?: string };
 
 export const agents = sqliteTable("rltr_mktg_agents", {
@@ -54,6 +58,13 @@ export const agents = sqliteTable("rltr_mktg_agents", {
   brand: text("brand", { mode: "json" }).$type<Brand>().notNull().default({}),
   marketingEmail: text("marketing_email"),
   autoDraftNewListings: integer("auto_draft_new_listings", { mode: "boolean" }).notNull().default(true),
+  // Notification delivery, in the agent's time zone ("HH:MM"): email is held between the quiet hours'
+  // start and end (both set, or neither), and low-priority events go into one daily digest at digest_time.
+  quietHoursStart: text("quiet_hours_start"),
+  quietHoursEnd: text("quiet_hours_end"),
+  digestTime: text("digest_time"),
+  // Days a draft sent to the marketing department waits for an answer before a reminder.
+  marketingReminderDays: integer("marketing_reminder_days").notNull().default(2),
   createdAt: createdAt(),
   updatedAt: updatedAt(),
 });
@@ -316,6 +327,10 @@ export const marketingRequests = sqliteTable(
     response: text("response", { enum: ["approved", "changes_requested", "rejected"] }),
     responseNotes: text("response_notes"),
     respondedAt: integer("responded_at", { mode: "timestamp_ms" }),
+    // The link token sealed with TOKEN_ENCRYPTION_KEY (row id as AAD), so a reminder can repeat the same
+    // link without a new token; null when no key was configured (the reminder then points to the first email).
+    tokenSealed: text("token_sealed", { mode: "json" }).$type<SealedToken>(),
+    reminderSentAt: integer("reminder_sent_at", { mode: "timestamp_ms" }),
     createdAt: createdAt(),
   },
   (t) => [
@@ -524,15 +539,16 @@ export const notifications = sqliteTable(
     // Makes redelivered notification events harmless.
     dedupeKey: text("dedupe_key").notNull().unique(),
     inApp: integer("in_app", { mode: "boolean" }).notNull().default(true),
-    emailStatus: text("email_status", { enum: ["none", "pending", "sent", "failed"] })
-      .notNull()
-      .default("none"),
+    // held: waiting for quiet hours to end (email_due_at); digest: waiting for the daily digest.
+    emailStatus: text("email_status", { enum: NOTIFICATION_EMAIL_STATUSES }).notNull().default("none"),
+    emailDueAt: integer("email_due_at", { mode: "timestamp_ms" }),
     readAt: integer("read_at", { mode: "timestamp_ms" }),
     createdAt: createdAt(),
   },
   (t) => [
     index("rltr_mktg_notifications_agent_created_idx").on(t.agentId, t.createdAt),
     index("rltr_mktg_notifications_agent_unread_idx").on(t.agentId, t.readAt),
+    index("rltr_mktg_notifications_agent_email_idx").on(t.agentId, t.emailStatus, t.emailDueAt),
   ],
 );
 

@@ -1,6 +1,6 @@
 // The one way to notify an agent: the history row first (idempotent by its dedupe key), then a queue
 // message per row actually written, so the notification agent fans it out by the agent's preferences.
-import { type NotificationEvent, notifications } from "db";
+import { type NotificationEmailStatus, type NotificationEvent, notifications } from "db";
 import { and, count, desc, eq, inArray, isNull, lt, or } from "drizzle-orm";
 import { decodeCursor, encodeCursor } from "../lib/cursor";
 import { createDb, type Db } from "../lib/db";
@@ -130,7 +130,7 @@ export type NotificationView = {
   link: string | null;
   readAt: number | null;
   createdAt: number;
-  emailStatus: "none" | "pending" | "sent" | "failed";
+  emailStatus: NotificationEmailStatus;
 };
 
 export function notificationView(row: typeof notifications.$inferSelect): NotificationView {

@@ -1,12 +1,13 @@
 // The notification agent: each message names one history row written by notify(). It is pushed to the
 // agent's open tabs and emailed, each as the agent's preferences say. Redelivery is harmless: the email
 // is keyed by the notification and skipped once sent; a second push only repeats a live update.
-import { agents, type NotificationEvent, notificationPreferences, notifications } from "db";
+import { type NotificationEvent, notificationPreferences, notifications } from "db";
 import { and, eq, ne } from "drizzle-orm";
 import { createDb, type Db } from "../../lib/db";
-import { EmailError, emailConfigFromEnv, escapeHtml, sendEmail } from "../../lib/email";
+import { EmailError } from "../../lib/email";
 import type { NotificationMessage } from "../../queues/messages";
 import { notificationView, unreadCount } from "../../services/notify";
+import { emailNotification } from "./email";
 
 /** Always shown in-app: the agent must see that a post failed or an account needs reconnecting. */
 export const CRITICAL_EVENTS: readonly NotificationEvent[] = [
@@ -62,30 +63,12 @@ async function deliver(env: Env, db: Db, notificationId: string): Promise<void> 
   }
 
   if (!channels.email || row.emailStatus === "sent") return;
-  const [agent] = await db
-    .select({ email: agents.email, name: agents.name })
-    .from(agents)
-    .where(eq(agents.id, row.agentId))
-    .limit(1);
-  if (!agent) return;
   await db
     .update(notifications)
     .set({ emailStatus: "pending" })
     .where(and(eq(notifications.id, row.id), ne(notifications.emailStatus, "sent")));
-  const link = row.link ? new URL(row.link, env.APP_ORIGIN || "http://localhost").toString() : null;
   try {
-    await sendEmail(db, emailConfigFromEnv(env), {
-      to: agent.email,
-      subject: row.title,
-      text: [row.title, "", row.body, ...(link ? ["", `Open: ${link}`] : [])].join("\n"),
-      html: [
-        `<h1>${escapeHtml(row.title)}</h1>`,
-        row.body ? `<p>${escapeHtml(row.body)}</p>` : "",
-        link ? `<p><a href="${escapeHtml(link)}">Open in Realtor Marketing</a></p>` : "",
-      ].join(""),
-      idempotencyKey: `notification:${row.id}:email`,
-      agentId: row.agentId,
-    });
+    if (!(await emailNotification(env, db, row))) return;
   } catch (error) {
     // A retryable failure stays pending and is retried; a refusal is final.
     if (error instanceof EmailError && error.retryable) throw error;
