@@ -22,6 +22,12 @@ export const profileInput = z.object({
   marketingEmail: z.optional(z.nullable(z.union([z.literal(""), email]))),
   /** Draft posts automatically when the listing agent finds a new or changed listing. */
   autoDraftNewListings: z.optional(z.boolean()),
+  /** Days without an answer before the marketing department is reminded of a draft (once). */
+  marketingReminderDays: z.optional(
+    z
+      .int("Reminder days must be a whole number")
+      .check(z.minimum(1, "Remind after at least 1 day"), z.maximum(30, "Remind after at most 30 days")),
+  ),
 });
 
 export type ProfileInput = z.infer<typeof profileInput>;

@@ -16,6 +16,9 @@ export async function updateProfile(db: Db, agentId: string, input: ProfileInput
       timezone: input.timezone,
       ...(input.marketingEmail !== undefined && { marketingEmail: input.marketingEmail || null }),
       ...(input.autoDraftNewListings !== undefined && { autoDraftNewListings: input.autoDraftNewListings }),
+      ...(input.marketingReminderDays !== undefined && {
+        marketingReminderDays: input.marketingReminderDays,
+      }),
       updatedAt: new Date(),
     })
     .where(eq(agents.id, agentId))

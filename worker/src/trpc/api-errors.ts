@@ -33,7 +33,8 @@ export const API_ERRORS: Record<string, ApiEntry> = {
   "auth.logout": { summary: "Ends the current session and clears its cookie.", errors: [] },
   "auth.me": { summary: "The signed-in agent's account and profile.", errors: [] },
   "agent.updateProfile": {
-    summary: "Saves the agent's profile: brokerage, contact details, brand, marketing email, preferences.",
+    summary:
+      "Saves the agent's profile: brokerage, contact details, brand, marketing email and reminder days, preferences.",
     errors: [{ code: "NOT_FOUND", when: "the account was deleted while signed in" }],
   },
   "dashboard.overview": { summary: "Counts of listings and content for the dashboard.", errors: [] },

@@ -21,6 +21,7 @@ export type SessionAgent = Pick<
   | "timezone"
   | "marketingEmail"
   | "autoDraftNewListings"
+  | "marketingReminderDays"
 >;
 export type ValidatedSession = { id: string; agentId: string; expiresAt: Date; refreshed: boolean };
 
@@ -48,6 +49,7 @@ export const agentColumns = {
   timezone: agents.timezone,
   marketingEmail: agents.marketingEmail,
   autoDraftNewListings: agents.autoDraftNewListings,
+  marketingReminderDays: agents.marketingReminderDays,
 };
 
 export async function validateSessionToken(
