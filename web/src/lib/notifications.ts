@@ -32,6 +32,8 @@ const PING_MS = 30_000;
 const SILENCE_MS = 2 * PING_MS + 5_000;
 const MIN_BACKOFF_MS = 1_000;
 const MAX_BACKOFF_MS = 30_000;
+/** The hub closes a signed-out session's sockets with this code (worker: SIGNED_OUT_CLOSE_CODE). */
+export const SIGNED_OUT_CLOSE_CODE = 4001;
 
 /** Attempt 0, 1, 2… -> a delay between half and all of 1 s, 2 s, 4 s… capped at 30 s ("equal jitter"). */
 export function backoffDelay(attempt: number, random = Math.random): number {
@@ -100,10 +102,13 @@ function runSocket(
       const message = parseHubMessage(event.data);
       if (message) deliver(message);
     };
-    current.onclose = () => {
+    current.onclose = (event) => {
       clearInterval(pingTimer);
       if (socket !== current || stopped) return;
       socket = null;
+      // Signed out (perhaps in another tab): reconnecting is pointless; asking who is signed in sends the
+      // visitor to sign in, which stops this socket's runner.
+      if (event.code === SIGNED_OUT_CLOSE_CODE) return onRefused();
       retryTimer = setTimeout(connect, backoffDelay(attempt++));
       if (!currentOpened) onRefused();
     };

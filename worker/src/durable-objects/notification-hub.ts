@@ -7,13 +7,23 @@ import { unreadCount } from "../services/notify";
  * value is removed before forwarding, so only a session the Worker validated can open a socket here.
  */
 export const HUB_AGENT_HEADER = "X-Notification-Agent-Id";
+/** Set by the same route to the validated session's id, so signing that session out can close its sockets. */
+export const HUB_SESSION_HEADER = "X-Notification-Session-Id";
+/** Close code for a socket whose session was signed out: the client asks who is signed in, no reconnect. */
+export const SIGNED_OUT_CLOSE_CODE = 4001;
 
 /** What the hub sends to a tab, as JSON. */
 export type HubMessage =
   | { type: "notification"; notification: unknown; unreadCount: number }
   | { type: "unread"; unreadCount: number };
 
-type Attachment = { agentId: string };
+/**
+ * Kept with each socket (it survives hibernation): whose tab it is and which session opened it (null only
+ * for a socket opened without the route, as unit tests do: no session can close it).
+ */
+export type HubAttachment = { agentId: string; sessionId: string | null };
+
+const sessionTag = (sessionId: string) => `session:${sessionId}`;
 
 /**
  * One per agent (named by the agent's id): holds that agent's open dashboard tabs as hibernatable
@@ -29,6 +39,7 @@ export class NotificationHub extends DurableObject<Env> {
 
   override async fetch(request: Request): Promise<Response> {
     const agentId = request.headers.get(HUB_AGENT_HEADER);
+    const sessionId = request.headers.get(HUB_SESSION_HEADER);
     // Anything but the checked route is refused, and so is a socket meant for another agent's hub.
     if (!agentId || (this.ctx.id.name !== undefined && this.ctx.id.name !== agentId)) {
       return new Response("Forbidden", { status: 403 });
@@ -37,8 +48,9 @@ export class NotificationHub extends DurableObject<Env> {
       return new Response("Expected a WebSocket upgrade", { status: 426 });
     }
     const { 0: client, 1: server } = new WebSocketPair();
-    this.ctx.acceptWebSocket(server, [agentId]);
-    server.serializeAttachment({ agentId } satisfies Attachment);
+    // Tagged by session: closeSession asks the runtime for just its sockets, reading no attachments.
+    this.ctx.acceptWebSocket(server, sessionId ? [agentId, sessionTag(sessionId)] : [agentId]);
+    server.serializeAttachment({ agentId, sessionId } satisfies HubAttachment);
     // The tab starts from the current count; later changes arrive as "unread" or "notification".
     const count = await unreadCount(createDb(this.env.DB), agentId);
     server.send(JSON.stringify({ type: "unread", unreadCount: count } satisfies HubMessage));
@@ -58,6 +70,20 @@ export class NotificationHub extends DurableObject<Env> {
       }
     }
     return delivered;
+  }
+
+  /** The session was signed out: its tabs' sockets close (code 4001); returns how many were closed. */
+  async closeSession(sessionId: string): Promise<number> {
+    let closed = 0;
+    for (const socket of this.ctx.getWebSockets(sessionTag(sessionId))) {
+      try {
+        socket.close(SIGNED_OUT_CLOSE_CODE, "Signed out");
+        closed++;
+      } catch {
+        // Already closing.
+      }
+    }
+    return closed;
   }
 
   /** A new notification for every open tab. */

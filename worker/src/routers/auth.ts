@@ -1,3 +1,4 @@
+import { closeSessionSockets } from "../routes/notifications";
 import { loginInput, registerInput } from "../schemas/auth";
 import { loginAgent, registerAgent } from "../services/auth/accounts";
 import { blankSessionCookie, invalidateSession, sessionCookie } from "../services/auth/sessions";
@@ -19,6 +20,8 @@ export const authRouter = router({
   logout: protectedProcedure.mutation(async ({ ctx }) => {
     await invalidateSession(ctx.db, ctx.session.id);
     ctx.resHeaders.append("Set-Cookie", blankSessionCookie());
+    // Its open bell sockets close too, so no tab keeps getting notifications after signing out.
+    await closeSessionSockets(ctx.env, ctx.agent.id, ctx.session.id);
     return { ok: true as const };
   }),
   me: protectedProcedure.query(({ ctx }) => ctx.agent),

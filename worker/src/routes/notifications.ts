@@ -1,5 +1,5 @@
 import { Hono } from "hono";
-import { HUB_AGENT_HEADER } from "../durable-objects/notification-hub";
+import { HUB_AGENT_HEADER, HUB_SESSION_HEADER } from "../durable-objects/notification-hub";
 import { isSameOriginRequest } from "../lib/csrf";
 import { createDb } from "../lib/db";
 import { readSessionToken, validateSessionToken } from "../services/auth/sessions";
@@ -17,8 +17,9 @@ export const notificationsApp = new Hono<{ Bindings: Env }>().get("/socket", asy
   if (!auth) return c.text("Sign in to continue", 401);
 
   const headers = new Headers(c.req.raw.headers);
-  // Set here and nowhere else: whatever the client sent under this name is replaced.
+  // Set here and nowhere else: whatever the client sent under these names is replaced.
   headers.set(HUB_AGENT_HEADER, auth.agent.id);
+  headers.set(HUB_SESSION_HEADER, auth.session.id);
   const upgraded = await c.env.NOTIFICATION_HUB.getByName(auth.agent.id).fetch(
     new Request(c.req.raw.url, { headers }),
   );
@@ -29,3 +30,15 @@ export const notificationsApp = new Hono<{ Bindings: Env }>().get("/socket", asy
     webSocket: upgraded.webSocket,
   });
 });
+
+/**
+ * Closes the bell sockets a session opened, once it is signed out. Best effort: signing out never fails
+ * because the hub cannot be reached (the socket then lives until it drops; its next handshake gets 401).
+ */
+export async function closeSessionSockets(env: Env, agentId: string, sessionId: string): Promise<void> {
+  try {
+    await env.NOTIFICATION_HUB.getByName(agentId).closeSession(sessionId);
+  } catch (error) {
+    console.error("notifications: could not close a signed-out session's sockets", error);
+  }
+}
