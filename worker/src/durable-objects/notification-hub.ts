@@ -1,4 +1,5 @@
 import { DurableObject } from "cloudflare:workers";
+import { nextWakeAt, runDueNotificationWork } from "../agents/notifications/scheduler";
 import { createDb } from "../lib/db";
 import { unreadCount } from "../services/notify";
 
@@ -95,6 +96,42 @@ export class NotificationHub extends DurableObject<Env> {
   unread(count: number): Promise<number> {
     return this.broadcast({ type: "unread", unreadCount: count } satisfies HubMessage);
   }
+
+  /**
+   * Sets the hub's one alarm to the agent's next held email, digest or reminder (or none). The agent id
+   * is kept in storage: an alarm has no request to read it from, and `ctx.id.name` may be unset.
+   */
+  async reschedule(agentId: string, floor = Date.now()): Promise<number | null> {
+    if (this.ctx.id.name !== undefined && this.ctx.id.name !== agentId) {
+      throw new Error("reschedule for another agent's hub");
+    }
+    await this.ctx.storage.put(NotificationHub.AGENT_ID_KEY, agentId);
+    const now = Date.now();
+    const next = await nextWakeAt(createDb(this.env.DB), agentId, now);
+    if (next === null) {
+      await this.ctx.storage.deleteAlarm();
+      return null;
+    }
+    const at = next <= now ? Math.max(next, floor) : next;
+    await this.ctx.storage.setAlarm(at);
+    return at;
+  }
+
+  override async alarm(): Promise<void> {
+    const agentId = await this.ctx.storage.get<string>(NotificationHub.AGENT_ID_KEY);
+    if (!agentId) return;
+    // Work still due right after a run failed to send: it is tried again a minute later, not in a loop.
+    let floor = Date.now() + 60_000;
+    try {
+      await runDueNotificationWork(this.env, agentId, Date.now());
+    } catch (error) {
+      console.error("notifications: alarm work failed", agentId, error);
+      floor = Date.now() + 5 * 60_000;
+    }
+    await this.reschedule(agentId, floor);
+  }
+
+  private static readonly AGENT_ID_KEY = "agentId";
 
   override webSocketMessage(socket: WebSocket, message: string | ArrayBuffer) {
     // "ping" is answered by the auto-response; this covers a runtime without it.

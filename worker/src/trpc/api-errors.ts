@@ -37,6 +37,22 @@ export const API_ERRORS: Record<string, ApiEntry> = {
       "Saves the agent's profile: brokerage, contact details, brand, marketing email and reminder days, preferences.",
     errors: [{ code: "NOT_FOUND", when: "the account was deleted while signed in" }],
   },
+  "agent.getNotificationPreferences": {
+    summary:
+      "The agent's notification settings: every event with its in-app and email switches, quiet hours, digest.",
+    errors: [{ code: "NOT_FOUND", when: "the account was deleted while signed in" }],
+  },
+  "agent.updateNotificationPreferences": {
+    summary:
+      "Saves the changed event switches, quiet hours and daily digest; returns the settings as now saved.",
+    errors: [
+      {
+        code: "BAD_REQUEST",
+        when: "in-app is switched off for a critical event (post failed, not confirmed, reconnect)",
+      },
+      { code: "NOT_FOUND", when: "the account was deleted while signed in" },
+    ],
+  },
   "dashboard.overview": { summary: "Counts of listings and content for the dashboard.", errors: [] },
   "listings.list": {
     summary: "The agent's listings, filtered and sorted, a page at a time (`nextCursor`).",

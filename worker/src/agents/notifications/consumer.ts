@@ -1,52 +1,28 @@
 // The notification agent: each message names one history row written by notify(). It is pushed to the
 // agent's open tabs and emailed, each as the agent's preferences say. Redelivery is harmless: the email
 // is keyed by the notification and skipped once sent; a second push only repeats a live update.
-import { type NotificationEvent, notificationPreferences, notifications } from "db";
-import { and, eq, ne } from "drizzle-orm";
+import { type NotificationEmailStatus, notifications } from "db";
+import { and, eq, inArray } from "drizzle-orm";
 import { createDb, type Db } from "../../lib/db";
 import { EmailError } from "../../lib/email";
 import type { NotificationMessage } from "../../queues/messages";
 import { notificationView, unreadCount } from "../../services/notify";
 import { emailNotification } from "./email";
+import { channelsFor, DIGEST_EVENTS, quietHoursEndAt } from "./preferences";
+import { rescheduleNotifications } from "./scheduler";
 
-/** Always shown in-app: the agent must see that a post failed or an account needs reconnecting. */
-export const CRITICAL_EVENTS: readonly NotificationEvent[] = [
-  "post_failed",
-  "post_unconfirmed",
-  "account_needs_reconnect",
-];
+// Moved to preferences.ts; kept here for callers written against the earlier module.
+export { channelsFor } from "./preferences";
 
-/** Emailed unless the agent switches them off; the rest only when switched on. */
-export const EMAIL_BY_DEFAULT: readonly NotificationEvent[] = [
-  "post_failed",
-  "post_unconfirmed",
-  "account_needs_reconnect",
-  "content_approved",
-  "post_succeeded",
-  "marketing_response",
-];
+// Email already decided for (waiting or sent) is never decided again on redelivery.
+const UNDECIDED: NotificationEmailStatus[] = ["none", "pending", "failed"];
 
-export type Channels = { inApp: boolean; email: boolean };
-
-/** The channels for one event: the agent's saved choice over the defaults; critical in-app is forced. */
-export async function channelsFor(db: Db, agentId: string, event: NotificationEvent): Promise<Channels> {
-  const [saved] = await db
-    .select({ inApp: notificationPreferences.inApp, email: notificationPreferences.email })
-    .from(notificationPreferences)
-    .where(and(eq(notificationPreferences.agentId, agentId), eq(notificationPreferences.eventType, event)))
-    .limit(1);
-  return {
-    inApp: CRITICAL_EVENTS.includes(event) || (saved?.inApp ?? true),
-    email: saved?.email ?? EMAIL_BY_DEFAULT.includes(event),
-  };
-}
-
-async function deliver(env: Env, db: Db, notificationId: string): Promise<void> {
+async function deliver(env: Env, db: Db, notificationId: string, now = Date.now()): Promise<void> {
   const [row] = await db.select().from(notifications).where(eq(notifications.id, notificationId)).limit(1);
   if (!row) return; // The agent was deleted; nothing to deliver.
-  const channels = await channelsFor(db, row.agentId, row.eventType);
+  const policy = await channelsFor(db, row.agentId, row.eventType);
 
-  if (channels.inApp) {
+  if (policy.inApp) {
     const count = await unreadCount(db, row.agentId);
     try {
       await env.NOTIFICATION_HUB.getByName(row.agentId).push({
@@ -62,11 +38,31 @@ async function deliver(env: Env, db: Db, notificationId: string): Promise<void> 
     await db.update(notifications).set({ inApp: false }).where(eq(notifications.id, row.id));
   }
 
-  if (!channels.email || row.emailStatus === "sent") return;
-  await db
+  if (!policy.email || !UNDECIDED.includes(row.emailStatus)) return;
+  const undecided = and(eq(notifications.id, row.id), inArray(notifications.emailStatus, UNDECIDED));
+
+  // Low-priority events wait for the agent's daily digest; anything else waits out quiet hours.
+  if (policy.digestTime && DIGEST_EVENTS.includes(row.eventType)) {
+    await db.update(notifications).set({ emailStatus: "digest" }).where(undecided);
+    await rescheduleNotifications(env, row.agentId);
+    return;
+  }
+  const quietEnd = quietHoursEndAt(now, policy.timezone, policy.quietHours);
+  if (quietEnd !== null) {
+    await db
+      .update(notifications)
+      .set({ emailStatus: "held", emailDueAt: new Date(quietEnd) })
+      .where(undecided);
+    await rescheduleNotifications(env, row.agentId);
+    return;
+  }
+
+  const claimed = await db
     .update(notifications)
     .set({ emailStatus: "pending" })
-    .where(and(eq(notifications.id, row.id), ne(notifications.emailStatus, "sent")));
+    .where(undecided)
+    .returning({ id: notifications.id });
+  if (claimed.length === 0) return; // A concurrent delivery of the same message decided first.
   try {
     if (!(await emailNotification(env, db, row))) return;
   } catch (error) {
