@@ -1,13 +1,14 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { createFileRoute } from "@tanstack/react-router";
 import { useMemo, useState } from "react";
-import { profileInput } from "worker/schemas/agent";
+import { type ProfileInput, profileInput } from "worker/schemas/agent";
 import { FormAlert, SelectField, SubmitButton, TextField } from "../components/Field";
 import { PageHeader } from "../components/PageHeader";
 import { useMe } from "../lib/auth";
-import { useForm } from "../lib/form";
+import { type Schema, useForm } from "../lib/form";
 import { parseSettingsSearch } from "../lib/social";
 import { type Agent, trpc } from "../trpc";
+import { NotificationSettings } from "./-components/NotificationSettings";
 import { SocialAccounts } from "./-components/SocialAccounts";
 import { otherTimeZones, US_TIME_ZONES } from "./-components/timezones";
 
@@ -25,8 +26,22 @@ function formValues(agent: Agent) {
     phone: agent.phone,
     timezone: agent.timezone,
     marketingEmail: agent.marketingEmail ?? "",
+    marketingReminderDays: String(agent.marketingReminderDays),
   };
 }
+
+/** The profile schema, with the reminder days typed as text in the form. */
+const profileFormSchema: Schema<ProfileInput> = {
+  safeParse(input) {
+    const values = input as ReturnType<typeof formValues>;
+    const days = values.marketingReminderDays.trim();
+    // Not a whole number: passed on as text, so the schema's own "whole number" message shows.
+    return profileInput.safeParse({
+      ...values,
+      marketingReminderDays: /^\d+$/.test(days) ? Number(days) : days,
+    });
+  },
+};
 
 function SettingsPage() {
   const me = useMe();
@@ -35,10 +50,12 @@ function SettingsPage() {
   const updateProfile = useMutation(trpc.agent.updateProfile.mutationOptions());
   const form = useForm({
     initialValues: formValues(me),
-    schema: profileInput,
+    schema: profileFormSchema,
     onSubmit: async (data) => {
       const saved = await updateProfile.mutateAsync(data);
       queryClient.setQueryData(trpc.auth.me.queryKey(), saved);
+      // Quiet hours and the digest are shown in the profile's time zone.
+      void queryClient.invalidateQueries({ queryKey: trpc.agent.getNotificationPreferences.queryKey() });
       return formValues(saved);
     },
   });
@@ -102,6 +119,16 @@ function SettingsPage() {
               autoComplete="off"
               field={form.field("marketingEmail")}
             />
+            <TextField
+              label="Remind marketing after (days)"
+              type="number"
+              inputMode="numeric"
+              min={1}
+              max={30}
+              step={1}
+              hint="A draft your marketing department has not answered after this many days: they get one reminder, and so do you."
+              field={form.field("marketingReminderDays")}
+            />
           </div>
           <div className="form-actions">
             <SubmitButton pending={form.pending} pendingLabel="Saving…">
@@ -114,6 +141,8 @@ function SettingsPage() {
         </form>
       </section>
       <DraftingSettings agent={me} />
+      {/* Before the social accounts, whose list loads later: /settings#notifications lands in place. */}
+      <NotificationSettings />
       <SocialAccounts search={search} />
     </>
   );
