@@ -57,6 +57,13 @@ export async function startFakeEmail({ port = 0, host = "127.0.0.1", apiKey = "r
     }
     if (!body.html && !body.text)
       return error(422, "validation_error", "Either `html` or `text` must be provided.");
+    if (
+      body.headers !== undefined &&
+      (typeof body.headers !== "object" ||
+        body.headers === null ||
+        Object.values(body.headers).some((value) => typeof value !== "string"))
+    )
+      return error(422, "validation_error", "The `headers` field must map header names to strings.");
 
     const key = req.headers["idempotency-key"];
     if (typeof key === "string" && idempotent.has(key)) {
@@ -72,7 +79,14 @@ export async function startFakeEmail({ port = 0, host = "127.0.0.1", apiKey = "r
     }
     const id = randomUUID();
     if (typeof key === "string") idempotent.set(key, { id, raw });
-    sent.push({ id, headers: { "user-agent": req.headers["user-agent"], "idempotency-key": key }, ...body });
+    // `headers`: the request's (who called, with which key); `emailHeaders`: the message's own (the API's
+    // `headers` field, e.g. List-Unsubscribe).
+    sent.push({
+      id,
+      ...body,
+      headers: { "user-agent": req.headers["user-agent"], "idempotency-key": key },
+      emailHeaders: body.headers ?? {},
+    });
     return reply(200, { id });
   });
 
