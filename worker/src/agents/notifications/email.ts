@@ -1,37 +1,95 @@
-// Notification emails: one per notification, and the daily digest. (Templates, providers and unsubscribe
-// links are built out in issue 10; this is the shape the consumer and the scheduler call.)
-import { agents, type notifications } from "db";
+// Notification emails: one per notification, and the daily digest, in the agent's branded layout
+// (lib/email-template.ts) with a button into the app and a signed unsubscribe link in the footer and in
+// the List-Unsubscribe headers. The unsubscribe token is not redacted from the outbox: it can only switch
+// one kind of this agent's email off, and the development outbox must show working unsubscribe links.
+import { agents, type NotificationEvent, type notifications } from "db";
 import { eq } from "drizzle-orm";
 import type { Db } from "../../lib/db";
-import { emailConfigFromEnv, escapeHtml, sendEmail } from "../../lib/email";
+import { emailConfigFromEnv, sendEmail } from "../../lib/email";
+import { type EmailBranding, type EmailSection, renderEmail } from "../../lib/email-template";
+import {
+  topicLabel,
+  unsubscribeHeaders,
+  unsubscribePageUrl,
+  unsubscribeToken,
+} from "../../services/unsubscribe";
 
 type NotificationRow = typeof notifications.$inferSelect;
+
+const origin = (env: Env) => (env.APP_ORIGIN || "http://localhost:8787").replace(/\/$/, "");
+
+/** An absolute link into the app. Only app paths: a stored absolute or protocol-relative URL is ignored. */
+function appLink(env: Env, path: string | null): string | null {
+  if (!path?.startsWith("/") || path.startsWith("//") || path.startsWith("/\\")) return null;
+  return `${origin(env)}${path}`;
+}
+
+async function loadAgent(db: Db, agentId: string) {
+  const [agent] = await db
+    .select({
+      email: agents.email,
+      name: agents.name,
+      brokerageName: agents.brokerageName,
+      brand: agents.brand,
+    })
+    .from(agents)
+    .where(eq(agents.id, agentId))
+    .limit(1);
+  if (!agent) return null;
+  const branding: EmailBranding = {
+    agentName: agent.name,
+    brokerageName: agent.brokerageName,
+    brand: agent.brand ?? {},
+  };
+  return { email: agent.email, branding };
+}
 
 /**
  * Emails one notification to its agent. Idempotent by `notification:<id>:email`. Throws EmailError
  * (retryable or not) when the provider fails; returns false when the agent no longer exists.
  */
 export async function emailNotification(env: Env, db: Db, row: NotificationRow): Promise<boolean> {
-  const [agent] = await db
-    .select({ email: agents.email, name: agents.name })
-    .from(agents)
-    .where(eq(agents.id, row.agentId))
-    .limit(1);
+  const agent = await loadAgent(db, row.agentId);
   if (!agent) return false;
-  const link = row.link ? new URL(row.link, env.APP_ORIGIN || "http://localhost").toString() : null;
+  const token = await unsubscribeToken(env, { agentId: row.agentId, topic: row.eventType });
+  const { html, text } = renderEmail({
+    branding: agent.branding,
+    title: row.title,
+    body: row.body,
+    button: {
+      label: "Open in Realtor Marketing",
+      url: appLink(env, row.link) ?? `${origin(env)}/notifications`,
+    },
+    footer: {
+      reason: `You get this email because “${topicLabel(row.eventType)}” emails are on.`,
+      unsubscribeUrl: unsubscribePageUrl(env, token),
+      settingsUrl: `${origin(env)}/settings#notifications`,
+    },
+  });
   await sendEmail(db, emailConfigFromEnv(env), {
     to: agent.email,
     subject: row.title,
-    text: [row.title, "", row.body, ...(link ? ["", `Open: ${link}`] : [])].join("\n"),
-    html: [
-      `<h1>${escapeHtml(row.title)}</h1>`,
-      row.body ? `<p>${escapeHtml(row.body)}</p>` : "",
-      link ? `<p><a href="${escapeHtml(link)}">Open in Realtor Marketing</a></p>` : "",
-    ].join(""),
+    text,
+    html,
+    headers: unsubscribeHeaders(env, token),
     idempotencyKey: `notification:${row.id}:email`,
     agentId: row.agentId,
   });
   return true;
+}
+
+/** The digest's rows by event, events in the order they first appear (newest first as given). */
+function groupByEvent(env: Env, rows: readonly NotificationRow[]): EmailSection[] {
+  const groups = new Map<NotificationEvent, NotificationRow[]>();
+  for (const row of rows) {
+    const group = groups.get(row.eventType);
+    if (group) group.push(row);
+    else groups.set(row.eventType, [row]);
+  }
+  return [...groups].map(([event, group]) => ({
+    heading: topicLabel(event),
+    items: group.map((row) => ({ title: row.title, body: row.body, url: appLink(env, row.link) })),
+  }));
 }
 
 /**
@@ -45,17 +103,28 @@ export async function emailDigest(
   rows: readonly NotificationRow[],
   digestKey: string,
 ): Promise<boolean> {
-  const [agent] = await db
-    .select({ email: agents.email, name: agents.name })
-    .from(agents)
-    .where(eq(agents.id, agentId))
-    .limit(1);
+  const agent = await loadAgent(db, agentId);
   if (!agent) return false;
+  const token = await unsubscribeToken(env, { agentId, topic: "digest" });
+  const count = `${rows.length} update${rows.length === 1 ? "" : "s"}`;
+  const { html, text } = renderEmail({
+    branding: agent.branding,
+    title: `Your daily summary: ${count}`,
+    body: "Here is what happened since your last summary.",
+    sections: groupByEvent(env, rows),
+    button: { label: "See all notifications", url: `${origin(env)}/notifications` },
+    footer: {
+      reason: "You get this email because the daily summary is on.",
+      unsubscribeUrl: unsubscribePageUrl(env, token),
+      settingsUrl: `${origin(env)}/settings#notifications`,
+    },
+  });
   await sendEmail(db, emailConfigFromEnv(env), {
     to: agent.email,
-    subject: `Your daily summary: ${rows.length} update${rows.length === 1 ? "" : "s"}`,
-    text: rows.map((row) => `- ${row.title}`).join("\n"),
-    html: `<ul>${rows.map((row) => `<li>${escapeHtml(row.title)}</li>`).join("")}</ul>`,
+    subject: `Your daily summary: ${count}`,
+    text,
+    html,
+    headers: unsubscribeHeaders(env, token),
     idempotencyKey: digestKey,
     agentId,
   });
