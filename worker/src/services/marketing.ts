@@ -1,7 +1,8 @@
 // The marketing department's review: a single-use, expiring link emailed with the draft. The link's
 // token is 256 random bits; only its SHA-256 is stored (the outbox keeps the email with the token
 // redacted), so the database alone cannot forge or use a link. The token sits in the URL's fragment,
-// which browsers never send, so it stays out of request logs.
+// which browsers never send, so it stays out of request logs. With TOKEN_ENCRYPTION_KEY the token is also
+// kept sealed (AES-GCM, the request's id as additional data), so the reminder can repeat the same link.
 import { sha256 } from "@oslojs/crypto/sha2";
 import { encodeBase64urlNoPadding, encodeHexLowerCase } from "@oslojs/encoding";
 import {
@@ -16,10 +17,12 @@ import {
 import { and, eq, gt, isNull } from "drizzle-orm";
 import { STATUS_LABELS, transition } from "../agents/content/approval";
 import { KIND_LABELS } from "../agents/content/store";
+import { rescheduleNotifications } from "../agents/notifications/scheduler";
 import type { Db } from "../lib/db";
 import { EmailError, emailConfigFromEnv, escapeHtml, sendEmail } from "../lib/email";
 import { ServiceError } from "../lib/errors";
 import { newId } from "../lib/ids";
+import { type SealedToken, sealToken } from "../lib/token-crypto";
 import type { ContentDeps } from "./content";
 import { notify } from "./notify";
 
@@ -38,6 +41,24 @@ export const reviewLinkPath = (token: string) => `/marketing#${token}`;
 const REQUEST_KEY_PREFIX = "marketing-request:";
 /** True for an outbox email that carries a review link (keyed by its marketing request). */
 export const carriesReviewLink = (idempotencyKey: string) => idempotencyKey.startsWith(REQUEST_KEY_PREFIX);
+/** "Facebook post for 12 Palm Way": what the department is asked to review, in subjects and reminders. */
+export const draftLabel = (kind: ContentPiece["kind"], addressLine: string | null | undefined) =>
+  `${KIND_LABELS[kind]} for ${addressLine ?? "a listing"}`;
+
+/** The token sealed for its request, or null without a usable key (the reminder then has no link). */
+async function sealedOrNull(env: Env, token: string, requestId: string): Promise<SealedToken | null> {
+  if (!env.TOKEN_ENCRYPTION_KEY) return null;
+  try {
+    return await sealToken(env, token, requestId);
+  } catch (error) {
+    // A malformed key must not stop the review; the message names the key problem, never the token.
+    console.error(
+      "marketing: the review token was not sealed",
+      error instanceof Error ? error.message : error,
+    );
+    return null;
+  }
+}
 
 export async function sendToMarketing(
   { db, env, agentId, origin }: ContentDeps,
@@ -68,10 +89,11 @@ export async function sendToMarketing(
     contentId: piece.id,
     recipientEmail: agent.marketingEmail,
     tokenHash: hashToken(token),
+    tokenSealed: await sealedOrNull(env, token, requestId),
     expiresAt,
   });
   const link = `${origin}${reviewLinkPath(token)}`;
-  const what = `${KIND_LABELS[piece.kind]} for ${listing?.addressLine ?? "a listing"}`;
+  const what = draftLabel(piece.kind, listing?.addressLine);
   const intro = `${agent.name} asks you to review this ${what}.`;
   try {
     await sendEmail(db, emailConfigFromEnv(env), {
@@ -111,6 +133,8 @@ export async function sendToMarketing(
     actor: "agent",
     note: `Sent to ${agent.marketingEmail}${note ? `: ${note}` : ""}`,
   });
+  // The hub's alarm now includes this request's reminder.
+  await rescheduleNotifications(env, agentId);
 }
 
 /**
@@ -229,6 +253,8 @@ export async function respondThroughLink(
     .where(eq(contentPieces.id, request.contentId))
     .limit(1);
   if (piece) await applyResponse(env, db, piece, { response, notes, actor: "marketing" });
+  // The answer cancels the reminder: the hub's alarm is recomputed without it.
+  await rescheduleNotifications(env, request.agentId);
   return { ok: true as const };
 }
 
@@ -245,6 +271,7 @@ export async function recordMarketingResponse(
     .set({ usedAt: now, response: answer.response, responseNotes: answer.notes, respondedAt: now })
     .where(and(eq(marketingRequests.contentId, piece.id), isNull(marketingRequests.usedAt)));
   await applyResponse(env, db, piece, answer);
+  await rescheduleNotifications(env, piece.agentId);
 }
 
 async function applyResponse(
