@@ -7,6 +7,7 @@ import { imagesApp } from "./routes/images";
 import { mediaApp } from "./routes/media";
 import { notificationsApp } from "./routes/notifications";
 import { metaApp, oauthApp } from "./routes/oauth";
+import { unsubscribeApp } from "./routes/unsubscribe";
 import { createContext, devToolsEnabled } from "./trpc/init";
 import { appRouter } from "./trpc/router";
 
@@ -25,6 +26,9 @@ app.use("*", async (c, next) => {
 // Meta's deauthorize and data-deletion callbacks come server to server, without our Origin: mounted ahead
 // of the CSRF guard, they are authenticated by their signed_request instead.
 app.route("/api/meta", metaApp);
+// One-click unsubscribe (RFC 8058) is posted by mail providers without our Origin; the signed token in
+// the URL is its credential (routes/unsubscribe.ts).
+app.route("/api/email/unsubscribe", unsubscribeApp);
 
 app.use("/api/*", sameOriginMutations());
 

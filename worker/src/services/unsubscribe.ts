@@ -126,18 +126,17 @@ export async function describeUnsubscribe(
   db: Db,
   target: UnsubscribeTarget,
 ): Promise<UnsubscribeView | null> {
+  const [agent] = await db
+    .select({ digestTime: agents.digestTime })
+    .from(agents)
+    .where(eq(agents.id, target.agentId))
+    .limit(1);
+  if (!agent) return null;
+  const view = (emailOn: boolean) => ({ event: target.topic, label: topicLabel(target.topic), emailOn });
+  if (target.topic === "digest") return view(agent.digestTime !== null);
   // The consumer's own answer (saved choice over the defaults), so the page says what delivery does.
-  const policy = await channelsFor(
-    db,
-    target.agentId,
-    target.topic === "digest" ? "listing_new" : target.topic,
-  );
-  if (!policy) return null;
-  return {
-    event: target.topic,
-    label: topicLabel(target.topic),
-    emailOn: target.topic === "digest" ? policy.digestTime !== null : policy.email,
-  };
+  const policy = await channelsFor(db, target.agentId, target.topic);
+  return view(policy?.email ?? false);
 }
 
 /**
