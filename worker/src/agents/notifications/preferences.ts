@@ -100,10 +100,15 @@ export type NotificationSettings = {
 
 type Saved = { inApp: boolean | null; email: boolean | null } | undefined;
 
-function resolve(event: NotificationEvent, saved: Saved) {
+/**
+ * One event's channels: the saved choice over the defaults, critical in-app forced. With a digest on,
+ * the low-priority events are emailed (in the digest) by default: choosing a digest is asking for them.
+ */
+function resolve(event: NotificationEvent, saved: Saved, digestOn: boolean) {
+  const emailDefault = EMAIL_BY_DEFAULT.includes(event) || (digestOn && DIGEST_EVENTS.includes(event));
   return {
     inApp: CRITICAL_EVENTS.includes(event) || (saved?.inApp ?? true),
-    email: saved?.email ?? EMAIL_BY_DEFAULT.includes(event),
+    email: saved?.email ?? emailDefault,
   };
 }
 
@@ -156,9 +161,10 @@ export async function channelsFor(
     .where(eq(agents.id, agentId))
     .limit(1);
   // A deleted agent has no rows left to deliver; the defaults answer anyone still asking.
-  if (!row) return { ...resolve(event, undefined), timezone: "UTC", quietHours: null, digestTime: null };
+  if (!row)
+    return { ...resolve(event, undefined, false), timezone: "UTC", quietHours: null, digestTime: null };
   return {
-    ...resolve(event, row),
+    ...resolve(event, row, row.digestTime !== null),
     timezone: row.timezone,
     quietHours: quietHoursOf(row),
     digestTime: row.digestTime,
@@ -166,7 +172,11 @@ export async function channelsFor(
 }
 
 /** Every event whose email is on for this agent (one query). */
-export async function emailedEvents(db: Db, agentId: string): Promise<Set<NotificationEvent>> {
+export async function emailedEvents(
+  db: Db,
+  agentId: string,
+  digestOn: boolean,
+): Promise<Set<NotificationEvent>> {
   const saved = await db
     .select({
       event: notificationPreferences.eventType,
@@ -176,7 +186,7 @@ export async function emailedEvents(db: Db, agentId: string): Promise<Set<Notifi
     .from(notificationPreferences)
     .where(eq(notificationPreferences.agentId, agentId));
   const byEvent = new Map(saved.map((row) => [row.event, row]));
-  return new Set(DISPLAY_ORDER.filter((event) => resolve(event, byEvent.get(event)).email));
+  return new Set(DISPLAY_ORDER.filter((event) => resolve(event, byEvent.get(event), digestOn).email));
 }
 
 export async function getNotificationSettings(db: Db, agentId: string): Promise<NotificationSettings> {
@@ -198,7 +208,7 @@ export async function getNotificationSettings(db: Db, agentId: string): Promise<
     preferences: DISPLAY_ORDER.map((event) => ({
       event,
       ...NOTIFICATION_EVENT_INFO[event],
-      ...resolve(event, byEvent.get(event)),
+      ...resolve(event, byEvent.get(event), agent.digestTime !== null),
       critical: CRITICAL_EVENTS.includes(event),
       digestible: DIGEST_EVENTS.includes(event),
     })),

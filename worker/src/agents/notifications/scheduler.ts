@@ -168,7 +168,7 @@ export async function runDueNotificationWork(
     .where(eq(agents.id, agentId))
     .limit(1);
   if (!agent) return { held: 0, retried: 0, digest: 0, reminders: 0 };
-  const emailed = await emailedEvents(db, agentId);
+  const emailed = await emailedEvents(db, agentId, agent.digestTime !== null);
   const held = await sendHeld(env, db, agentId, now, emailed);
   const digest = await sendDigest(env, db, agent, now, emailed);
   const reminders = await sendDueReminders(env, db, agentId, now);
