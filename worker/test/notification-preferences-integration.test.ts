@@ -87,12 +87,12 @@ function fakeEmail() {
 
 /**
  * Runs the agent's hub alarm that a settings change set for "now". The runtime may have run it already
- * (or be running it): then this waits until the row has left `held`.
+ * (or be running it): then this waits until the row no longer waits.
  */
 async function alarmSettles(agentId: string, id: string) {
   await runDurableObjectAlarm(env.NOTIFICATION_HUB.getByName(agentId));
   const end = Date.now() + 3000;
-  while ((await stored(id))?.emailStatus === "held") {
+  while (["held", "digest"].includes((await stored(id))?.emailStatus ?? "")) {
     if (Date.now() > end) throw new Error("the alarm did not send the held email");
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
@@ -361,17 +361,20 @@ describe("the daily digest", () => {
     expect(await nextWakeAt(db(), agentId, digestAt + HOUR)).toBeNull();
   });
 
-  it("switching the digest off sends what waited for it on its own", async () => {
+  it("switching the digest off sends what waited for it on its own, if its email is on", async () => {
     const agentId = await digestAgent();
     await updateNotificationSettings(env, db(), agentId, {
       preferences: [{ event: "listing_new", inApp: true, email: true }],
     });
     const waiting = await row(agentId, "listing_new", { emailStatus: "digest" });
+    // Emailed only because of the digest (the default): off with it.
+    const byDefault = await row(agentId, "content_ready", { emailStatus: "digest" });
     await updateNotificationSettings(env, db(), agentId, { digest: null });
-    expect((await stored(waiting))?.emailStatus).toMatch(/^(held|sent)$/);
     await alarmSettles(agentId, waiting);
     expect((await stored(waiting))?.emailStatus).toBe("sent");
     expect(await outboxed(`notification:${waiting}:email`)).toHaveLength(1);
+    expect((await stored(byDefault))?.emailStatus).toBe("none");
+    expect(await outboxed(`notification:${byDefault}:email`)).toHaveLength(0);
   });
 });
 

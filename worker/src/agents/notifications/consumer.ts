@@ -11,9 +11,6 @@ import { emailNotification } from "./email";
 import { channelsFor, DIGEST_EVENTS, quietHoursEndAt } from "./preferences";
 import { rescheduleNotifications } from "./scheduler";
 
-// Moved to preferences.ts; kept here for callers written against the earlier module.
-export { channelsFor } from "./preferences";
-
 // Email already decided for (waiting or sent) is never decided again on redelivery.
 const UNDECIDED: NotificationEmailStatus[] = ["none", "pending", "failed"];
 

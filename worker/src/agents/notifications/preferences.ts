@@ -220,8 +220,8 @@ export async function getNotificationSettings(db: Db, agentId: string): Promise<
 
 /**
  * Saves the changed channels, quiet hours and digest in one batch. Email already waiting is never
- * dropped: with the digest switched off its rows are sent on their own, and held rows follow new quiet
- * hours (or go now when there are none).
+ * dropped: held rows follow the new quiet hours (or go now when there are none), and with the digest
+ * switched off the hub's alarm sends its rows on their own.
  */
 export async function updateNotificationSettings(
   env: Env,
@@ -251,7 +251,7 @@ export async function updateNotificationSettings(
     }),
     ...(input.digest !== undefined && { digestTime: input.digest?.time ?? null }),
   };
-  // When waiting email may go out under the new settings: now, or when the new quiet hours end.
+  // When held email may go out under the new settings: now, or when the new quiet hours end.
   const releaseAt = new Date(quietHoursEndAt(now, next.timezone, quietHoursOf(next)) ?? now);
 
   const statements = [];
@@ -297,14 +297,6 @@ export async function updateNotificationSettings(
         .update(notifications)
         .set({ emailDueAt: releaseAt })
         .where(and(eq(notifications.agentId, agentId), eq(notifications.emailStatus, "held"))),
-    );
-  }
-  if (input.digest === null) {
-    statements.push(
-      db
-        .update(notifications)
-        .set({ emailStatus: "held", emailDueAt: releaseAt })
-        .where(and(eq(notifications.agentId, agentId), eq(notifications.emailStatus, "digest"))),
     );
   }
   const [first, ...rest] = statements;

@@ -6,7 +6,7 @@ import { and, asc, eq, inArray, lt, lte, min, ne } from "drizzle-orm";
 import { createDb, type Db } from "../../lib/db";
 import { EmailError } from "../../lib/email";
 import { emailDigest, emailNotification } from "./email";
-import { digestMoments, emailedEvents } from "./preferences";
+import { digestMoments, emailedEvents, quietHoursEndAt } from "./preferences";
 import { nextReminderAt, sendDueReminders } from "./reminders";
 
 /** A held email the provider could not take is tried again this much later. */
@@ -163,11 +163,29 @@ export async function runDueNotificationWork(
 ): Promise<DueWorkSummary> {
   const db = createDb(env.DB);
   const [agent] = await db
-    .select({ id: agents.id, timezone: agents.timezone, digestTime: agents.digestTime })
+    .select({
+      id: agents.id,
+      timezone: agents.timezone,
+      digestTime: agents.digestTime,
+      quietHoursStart: agents.quietHoursStart,
+      quietHoursEnd: agents.quietHoursEnd,
+    })
     .from(agents)
     .where(eq(agents.id, agentId))
     .limit(1);
   if (!agent) return { held: 0, retried: 0, digest: 0, reminders: 0 };
+  if (!agent.digestTime) {
+    // The digest was switched off (an unsubscribe link does that) with rows still waiting for it: they
+    // go on their own, after any quiet hours, if their email is still on.
+    const quiet =
+      agent.quietHoursStart && agent.quietHoursEnd
+        ? { start: agent.quietHoursStart, end: agent.quietHoursEnd }
+        : null;
+    await db
+      .update(notifications)
+      .set({ emailStatus: "held", emailDueAt: new Date(quietHoursEndAt(now, agent.timezone, quiet) ?? now) })
+      .where(and(eq(notifications.agentId, agentId), eq(notifications.emailStatus, "digest")));
+  }
   const emailed = await emailedEvents(db, agentId, agent.digestTime !== null);
   const held = await sendHeld(env, db, agentId, now, emailed);
   const digest = await sendDigest(env, db, agent, now, emailed);
@@ -201,6 +219,7 @@ export async function nextWakeAt(db: Db, agentId: string, now: number): Promise<
   const held = heldRows[0]?.due;
   if (held) candidates.push(held.getTime());
   const oldest = digestRows[0]?.oldest;
+  if (oldest && !agent.digestTime) candidates.push(now); // Waiting for a digest that was switched off.
   if (agent.digestTime && oldest) {
     const moment = digestMoments(now, agent.timezone, agent.digestTime);
     if (now < moment.today) candidates.push(moment.today);
