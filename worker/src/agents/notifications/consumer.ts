@@ -1,6 +1,7 @@
 // The notification agent: each message names one history row written by notify(). It is pushed to the
-// agent's open tabs and emailed, each as the agent's preferences say. Redelivery is harmless: the email
-// is keyed by the notification and skipped once sent; a second push only repeats a live update.
+// agent's open tabs and emailed, each as the agent's preferences say: now, into the daily digest, or held
+// until quiet hours end (scheduler.ts sends those). Redelivery is harmless: email already decided for is
+// not decided again, sending is keyed by the notification; a second push only repeats a live update.
 import { type NotificationEmailStatus, notifications } from "db";
 import { and, eq, inArray } from "drizzle-orm";
 import { createDb, type Db } from "../../lib/db";
@@ -14,7 +15,7 @@ import { rescheduleNotifications } from "./scheduler";
 // Email already decided for (waiting or sent) is never decided again on redelivery.
 const UNDECIDED: NotificationEmailStatus[] = ["none", "pending", "failed"];
 
-async function deliver(env: Env, db: Db, notificationId: string, now = Date.now()): Promise<void> {
+async function deliver(env: Env, db: Db, notificationId: string): Promise<void> {
   const [row] = await db.select().from(notifications).where(eq(notifications.id, notificationId)).limit(1);
   if (!row) return; // The agent was deleted; nothing to deliver.
   const policy = await channelsFor(db, row.agentId, row.eventType);
@@ -44,7 +45,7 @@ async function deliver(env: Env, db: Db, notificationId: string, now = Date.now(
     await rescheduleNotifications(env, row.agentId);
     return;
   }
-  const quietEnd = quietHoursEndAt(now, policy.timezone, policy.quietHours);
+  const quietEnd = quietHoursEndAt(Date.now(), policy.timezone, policy.quietHours);
   if (quietEnd !== null) {
     await db
       .update(notifications)

@@ -251,9 +251,6 @@ export async function updateNotificationSettings(
     }),
     ...(input.digest !== undefined && { digestTime: input.digest?.time ?? null }),
   };
-  // When held email may go out under the new settings: now, or when the new quiet hours end.
-  const releaseAt = new Date(quietHoursEndAt(now, next.timezone, quietHoursOf(next)) ?? now);
-
   const statements = [];
   if (preferences.length > 0) {
     statements.push(
@@ -292,6 +289,8 @@ export async function updateNotificationSettings(
     );
   }
   if (input.quietHours !== undefined) {
+    // Held email follows the new quiet hours: it goes now, or when they end.
+    const releaseAt = new Date(quietHoursEndAt(now, next.timezone, quietHoursOf(next)) ?? now);
     statements.push(
       db
         .update(notifications)
