@@ -1,6 +1,6 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import type { inferRouterOutputs } from "@trpc/server";
-import { type FormEvent, useId, useState } from "react";
+import { type FormEvent, useEffect, useId, useRef, useState } from "react";
 import type { AppRouter } from "worker/router";
 import { Loading, Spinner } from "../../components/Spinner";
 import { errorMessage } from "../../lib/errors";
@@ -105,59 +105,64 @@ function describeChange(preference: Preference, channel: Channel, on: boolean) {
   return `${name} for ${preference.label} ${on ? "on" : "off"}`;
 }
 
+type Switches = Record<string, Record<Channel, boolean>>;
+
+const switchesOf = (preferences: readonly Preference[]): Switches =>
+  Object.fromEntries(preferences.map(({ event, inApp, email }) => [event, { inApp, email }]));
+
 /**
- * Switches save one at a time and show the change at once. A failed save puts that switch back and says
- * so; once nothing is in flight the settings are read again, so the page ends as the server has them.
+ * The switches, kept in local state so one follows the click at once (state set in the handler; the
+ * query cache would only tell React a tick later, after React had put the box back). Each click saves
+ * that event; a failed save puts that switch back and says so. Once nothing is in flight the settings
+ * are read again, and what the server has replaces the local state.
  */
-function useToggle() {
+function usePreferenceSwitches(preferences: readonly Preference[]) {
   const queryClient = useQueryClient();
-  const mutationKey = trpc.agent.updateNotificationPreferences.mutationKey();
   const update = useMutation(trpc.agent.updateNotificationPreferences.mutationOptions());
+  const [switches, setSwitches] = useState(() => switchesOf(preferences));
   const [outcome, setOutcome] = useState<Outcome | null>(null);
+  const inFlight = useRef(0);
 
-  const patch = (event: string, change: Partial<Record<Channel, boolean>>) =>
-    queryClient.setQueryData(settingsKey(), (current) =>
-      current
-        ? {
-            ...current,
-            preferences: current.preferences.map((preference) =>
-              preference.event === event ? { ...preference, ...change } : preference,
-            ),
-          }
-        : current,
-    );
+  // The server's answer, unless a save is still on its way (an earlier read would undo the click).
+  useEffect(() => {
+    if (inFlight.current === 0) setSwitches(switchesOf(preferences));
+  }, [preferences]);
 
-  async function toggle(preference: Preference, channel: Channel, on: boolean) {
-    const current =
-      queryClient.getQueryData(settingsKey())?.preferences.find((row) => row.event === preference.event) ??
-      preference;
-    const wanted = { event: preference.event, inApp: current.inApp, email: current.email, [channel]: on };
-    await queryClient.cancelQueries({ queryKey: settingsKey() });
-    patch(preference.event, { [channel]: on });
+  const set = (event: string, channel: Channel, on: boolean) =>
+    setSwitches((current) => {
+      const row = current[event];
+      return row ? { ...current, [event]: { ...row, [channel]: on } } : current;
+    });
+
+  function toggle(preference: Preference, channel: Channel, on: boolean) {
+    const row = switches[preference.event] ?? preference;
+    const wanted = { event: preference.event, inApp: row.inApp, email: row.email, [channel]: on };
+    set(preference.event, channel, on);
     setOutcome(null);
-    try {
-      const saved = await update.mutateAsync({ preferences: [wanted] });
-      const row = saved.preferences.find((candidate) => candidate.event === preference.event);
-      if (row) patch(preference.event, { [channel]: row[channel] });
-      setOutcome({ tone: "saved", message: `Saved: ${describeChange(preference, channel, on)}.` });
-    } catch (error) {
-      patch(preference.event, { [channel]: !on });
-      setOutcome({
-        tone: "error",
-        message: `Could not switch ${describeChange(preference, channel, on)}: ${errorMessage(error)}`,
+    inFlight.current += 1;
+    update
+      .mutateAsync({ preferences: [wanted] })
+      .then(
+        () => setOutcome({ tone: "saved", message: `Saved: ${describeChange(preference, channel, on)}.` }),
+        (error: unknown) => {
+          set(preference.event, channel, !on);
+          setOutcome({
+            tone: "error",
+            message: `Could not switch ${describeChange(preference, channel, on)}: ${errorMessage(error)}`,
+          });
+        },
+      )
+      .finally(() => {
+        inFlight.current -= 1;
+        if (inFlight.current === 0) void queryClient.invalidateQueries({ queryKey: settingsKey() });
       });
-    } finally {
-      if (queryClient.isMutating({ mutationKey }) === 0) {
-        await queryClient.invalidateQueries({ queryKey: settingsKey() });
-      }
-    }
   }
 
-  return { toggle, outcome };
+  return { switches, toggle, outcome };
 }
 
 function PreferenceMatrix({ settings }: { settings: Settings }) {
-  const { toggle, outcome } = useToggle();
+  const { switches, toggle, outcome } = usePreferenceSwitches(settings.preferences);
   const groups = groupPreferences(settings.preferences);
   return (
     <div className="notification-matrix-wrap">
@@ -183,7 +188,7 @@ function PreferenceMatrix({ settings }: { settings: Settings }) {
             {group.preferences.map((preference) => (
               <PreferenceRow
                 key={preference.event}
-                preference={preference}
+                preference={{ ...preference, ...switches[preference.event] }}
                 digestOn={settings.digest !== null}
                 onToggle={toggle}
               />
@@ -210,7 +215,7 @@ function PreferenceRow({
 }: {
   preference: Preference;
   digestOn: boolean;
-  onToggle: (preference: Preference, channel: Channel, on: boolean) => Promise<void>;
+  onToggle: (preference: Preference, channel: Channel, on: boolean) => void;
 }) {
   const id = useId();
   const descriptionId = `${id}-description`;
@@ -241,7 +246,7 @@ function PreferenceRow({
               checked={locked || preference[channel]}
               aria-checked={locked || preference[channel]}
               disabled={locked}
-              onChange={(event) => void onToggle(preference, channel, event.target.checked)}
+              onChange={(event) => onToggle(preference, channel, event.target.checked)}
             />
             {locked && (
               <span className="notification-channel-note" id={lockedId}>
@@ -318,12 +323,9 @@ function DeliveryTimes({ settings }: { settings: Settings }) {
         quietHours: form.quietOn ? { start: form.quietStart, end: form.quietEnd } : null,
         digest: form.digestOn ? { time: form.digestTime } : null,
       });
-      // Only the times: switches saved meanwhile keep their own answers.
-      queryClient.setQueryData(settingsKey(), (current) =>
-        current
-          ? { ...current, quietHours: next.quietHours, digest: next.digest, timezone: next.timezone }
-          : next,
-      );
+      // The whole answer: with the digest on, the low-priority events' email is on unless switched off.
+      // (Switches still saving keep their clicks: the matrix takes the server's word once they are done.)
+      queryClient.setQueryData(settingsKey(), next);
       setForm(timesOf(next));
       setSubmitted(false);
       setSaved(true);
@@ -396,8 +398,9 @@ function DeliveryTimes({ settings }: { settings: Settings }) {
             {digestEvents.length > 0
               ? `Collects ${listOf(digestEvents.map((preference) => lowerFirst(preference.label)))}`
               : "Collects the low-priority updates"}{" "}
-            into one email a day instead of an email for each (those with Email on, marked “in digest” above).
-            On a day with nothing new, no digest is sent.
+            into one email a day instead of an email each. With the digest on, their email is on unless you
+            switch it off above; those going into it are marked “in digest”. On a day with nothing new, no
+            digest is sent.
           </p>
         </div>
       </fieldset>
