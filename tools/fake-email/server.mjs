@@ -1,6 +1,9 @@
 // A fake of Resend's email API (POST /emails), for tests and local experiments; dev/test-only.
 // Follows the public contract: Bearer key (401 missing / 403 invalid), 422 for a bad payload,
 // Idempotency-Key (same key + same payload -> same id; same key + other payload -> 409).
+// Faults (POST /__control/fail): a list for the next requests, whatever they are ([503, 429]), or
+// {key, faults} for the requests with that Idempotency-Key only (so tests running side by side do not
+// take each other's faults). A fault is a status to answer, or "drop" to close the connection unanswered.
 import { randomUUID } from "node:crypto";
 import { createServer } from "node:http";
 import { pathToFileURL } from "node:url";
@@ -9,6 +12,7 @@ export async function startFakeEmail({ port = 0, host = "127.0.0.1", apiKey = "r
   const sent = [];
   const idempotent = new Map();
   let failNext = [];
+  const failByKey = new Map();
 
   const server = createServer(async (req, res) => {
     const chunks = [];
@@ -26,10 +30,13 @@ export async function startFakeEmail({ port = 0, host = "127.0.0.1", apiKey = "r
       sent.length = 0;
       idempotent.clear();
       failNext = [];
+      failByKey.clear();
       return reply(200, { ok: true });
     }
     if (url.pathname === "/__control/fail" && req.method === "POST") {
-      failNext = JSON.parse(raw || "[]");
+      const faults = JSON.parse(raw || "[]");
+      if (Array.isArray(faults)) failNext = faults;
+      else failByKey.set(faults.key, [...faults.faults]);
       return reply(200, { ok: true });
     }
     if (url.pathname !== "/emails" || req.method !== "POST") return error(404, "not_found", "Not found");
@@ -38,7 +45,12 @@ export async function startFakeEmail({ port = 0, host = "127.0.0.1", apiKey = "r
     if (!auth.startsWith("Bearer "))
       return error(401, "missing_api_key", "Missing API key in the authorization header.");
     if (auth.slice(7) !== apiKey) return error(403, "invalid_api_key", "API key is invalid");
-    const status = failNext.shift();
+    const keyed = failByKey.get(req.headers["idempotency-key"]);
+    const status = keyed?.length ? keyed.shift() : failNext.shift();
+    if (status === "drop") {
+      req.socket.destroy();
+      return;
+    }
     if (status)
       return error(
         status,

@@ -159,6 +159,33 @@ describe("notification emails through the Resend-compatible API", () => {
     });
   });
 
+  it("a rate limit and a dropped connection are retryable; the retry sends the same email once", async () => {
+    const url = inject("fakeEmailUrl");
+    const agentId = await newAgent();
+    const notification = await row(agentId, "content_approved");
+    const key = `notification:${notification.id}:email`;
+    await fetch(`${url}/__control/fail`, {
+      method: "POST",
+      body: JSON.stringify({ key, faults: [429, "drop"] }),
+    });
+    const mailEnv = { ...env, APP_ORIGIN: APP, EMAIL_API_URL: url, EMAIL_API_KEY: "re_test_key" };
+
+    const limited = emailNotification(mailEnv, db(), notification);
+    await expect(limited).rejects.toMatchObject({ name: "EmailError", retryable: true });
+    await expect(limited).rejects.toThrow(/429/);
+    const dropped = emailNotification(mailEnv, db(), notification);
+    await expect(dropped).rejects.toMatchObject({ name: "EmailError", retryable: true });
+    await expect(dropped).rejects.toThrow(/unreachable/);
+    const [failed] = await db().select().from(emailOutbox).where(eq(emailOutbox.idempotencyKey, key));
+    expect(failed?.status).toBe("failed");
+
+    expect(await emailNotification(mailEnv, db(), notification)).toBe(true);
+    expect(await emailNotification(mailEnv, db(), notification)).toBe(true);
+    expect(await sentWithKey(url, key)).toHaveLength(1);
+    const [sent] = await db().select().from(emailOutbox).where(eq(emailOutbox.idempotencyKey, key));
+    expect(sent).toMatchObject({ status: "sent", error: null });
+  });
+
   it("returns false for an agent that no longer exists", async () => {
     const agentId = await newAgent();
     const notification = await row(agentId, "post_failed");
