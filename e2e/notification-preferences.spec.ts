@@ -42,7 +42,7 @@ test("the matrix shows the defaults, keeps critical events in-app, and saves a s
   const failedInApp = toggle(page, "In-app: Post failed");
   await expect(failedInApp).toBeChecked();
   await expect(failedInApp).toBeDisabled();
-  await expect(failedInApp).toHaveAccessibleDescription(/Always on: you must see failed posts\./);
+  await expect(failedInApp).toHaveAccessibleDescription(/In-app always on: you must see failed posts\./);
   await expect(toggle(page, "Email: Post failed")).toBeEnabled();
   await expect(toggle(page, "In-app: Reconnect an account")).toBeDisabled();
 

@@ -30,11 +30,11 @@ const GROUPS: readonly { name: string; events: readonly string[] }[] = [
 
 /** Why a critical event's in-app notification cannot be switched off. */
 const ALWAYS_ON: Record<string, string> = {
-  post_failed: "Always on: you must see failed posts.",
-  post_unconfirmed: "Always on: you must see posts that may not have gone out.",
-  account_needs_reconnect: "Always on: nothing posts until you reconnect.",
+  post_failed: "In-app always on: you must see failed posts.",
+  post_unconfirmed: "In-app always on: you must see posts that may not have gone out.",
+  account_needs_reconnect: "In-app always on: nothing posts until you reconnect.",
 };
-const ALWAYS_ON_FALLBACK = "Always on: you must see this.";
+const ALWAYS_ON_FALLBACK = "In-app always on: you must see this.";
 
 /** The API's order within each group; an event the page does not know yet goes under "Other". */
 export function groupPreferences(preferences: readonly Preference[]) {
@@ -229,6 +229,11 @@ function PreferenceRow({
         <span className="notification-event-description" id={descriptionId}>
           {preference.description}
         </span>
+        {preference.critical && (
+          <span className="notification-event-note" id={lockedId}>
+            {ALWAYS_ON[preference.event] ?? ALWAYS_ON_FALLBACK}
+          </span>
+        )}
       </th>
       {CHANNELS.map(({ channel, label }) => {
         const locked = channel === "inApp" && preference.critical;
@@ -248,11 +253,6 @@ function PreferenceRow({
               disabled={locked}
               onChange={(event) => onToggle(preference, channel, event.target.checked)}
             />
-            {locked && (
-              <span className="notification-channel-note" id={lockedId}>
-                {ALWAYS_ON[preference.event] ?? ALWAYS_ON_FALLBACK}
-              </span>
-            )}
             {channel === "email" && inDigest && (
               <span className="tag notification-digest-tag" id={digestId}>
                 in digest
@@ -369,7 +369,8 @@ function DeliveryTimes({ settings }: { settings: Settings }) {
           </div>
           <p className="field-hint" id={`${id}-quiet-hint`}>
             Email that comes in during quiet hours is held, never dropped: it is sent when quiet hours end.
-            The bell still shows everything at once. Quiet hours may run past midnight, say 21:00 to 07:00.
+            The bell still shows everything at once. Quiet hours may run past midnight, from evening to
+            morning.
           </p>
         </div>
       </fieldset>
