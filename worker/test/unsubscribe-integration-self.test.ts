@@ -99,6 +99,16 @@ describe("one-click unsubscribe", () => {
     const page = await unsubscribe(other, { method: "POST", headers: { Origin: APP_ORIGIN } });
     expect(page.status).toBe(200);
     expect(await preference(agentId, "content_approved")).toMatchObject({ email: false });
+
+    // A webmail client posting from its own origin is not refused either: the token is the credential.
+    const webmail = await unsubscribeToken(env, { agentId, topic: "marketing_response" });
+    const crossSite = await unsubscribe(webmail, {
+      method: "POST",
+      headers: { Origin: "https://mail.example", "Sec-Fetch-Site": "cross-site" },
+      body: "List-Unsubscribe=One-Click",
+    });
+    expect(crossSite.status).toBe(200);
+    expect(await preference(agentId, "marketing_response")).toMatchObject({ email: false });
   });
 
   it("keeps a saved in-app choice; a later notification of that event is not emailed, others still are", async () => {
