@@ -1,4 +1,5 @@
 import { Hono } from "hono";
+import { rescheduleNotifications } from "../agents/notifications/scheduler";
 import { createDb } from "../lib/db";
 import {
   applyUnsubscribe,
@@ -28,5 +29,7 @@ export const unsubscribeApp = new Hono<{ Bindings: Env }>()
     const target = await verifyUnsubscribeToken(c.env, c.req.query("token") ?? "");
     if (!target) return c.text(INVALID, 400);
     if (!(await applyUnsubscribe(createDb(c.env.DB), target))) return c.text(GONE, 404);
+    // The digest's waiting rows go on their own (or not at all) at the hub's next alarm.
+    if (target.topic === "digest") await rescheduleNotifications(c.env, target.agentId);
     return c.json({ event: target.topic, label: topicLabel(target.topic), emailOn: false });
   });
