@@ -55,7 +55,8 @@ test("the matrix shows the defaults, keeps critical events in-app, and saves a s
 
   // A save that fails puts the switch back and says so.
   await page.route("**/api/trpc/agent.updateNotificationPreferences**", (route) => route.abort());
-  await toggle(page, "Email: Post published").uncheck();
+  // click, not uncheck: the refused save may put the switch back before uncheck could see it off.
+  await toggle(page, "Email: Post published").click();
   await expect(section(page).getByRole("alert")).toHaveText(
     /^Could not switch Email for Post published off: /,
   );
