@@ -37,7 +37,7 @@ const ALWAYS_ON: Record<string, string> = {
 const ALWAYS_ON_FALLBACK = "In-app always on: you must see this.";
 
 /** The API's order within each group; an event the page does not know yet goes under "Other". */
-export function groupPreferences(preferences: readonly Preference[]) {
+function groupPreferences(preferences: readonly Preference[]) {
   const known = new Set(GROUPS.flatMap((group) => group.events));
   const groups = GROUPS.map((group) => ({
     name: group.name,
@@ -50,7 +50,7 @@ export function groupPreferences(preferences: readonly Preference[]) {
   return groups.filter((group) => group.preferences.length > 0);
 }
 
-export function zoneName(timezone: string): string {
+function zoneName(timezone: string): string {
   return US_TIME_ZONES.find((zone) => zone.value === timezone)?.label ?? timezone.replaceAll("_", " ");
 }
 
