@@ -26,6 +26,7 @@ import { newId } from "../src/lib/ids";
 import { utcToZoned, zonedTimeToUtc } from "../src/lib/time";
 import { handleQueue } from "../src/queues";
 import type { NotificationMessage } from "../src/queues/messages";
+import { notify } from "../src/services/notify";
 
 const db = () => createDb(env.DB);
 const HOUR = 3600_000;
@@ -172,12 +173,17 @@ describe("the consumer follows the preference matrix", () => {
       ],
     });
     const seen = await openSocket(agentId);
-    const ids = {
-      listing_new: await row(agentId, "listing_new"),
-      post_succeeded: await row(agentId, "post_succeeded"),
-      content_approved: await row(agentId, "content_approved"),
-      marketing_response: await row(agentId, "marketing_response"),
-    };
+    // Written by notify() (which decides in-app), delivered here rather than by the background queue.
+    vi.spyOn(env.NOTIFICATION_QUEUE, "sendBatch").mockResolvedValue(undefined as never);
+    const events = ["listing_new", "post_succeeded", "content_approved", "marketing_response"] as const;
+    const written = await notify(
+      env,
+      events.map((event) => ({ agentId, event, title: event, body: "", link: null, dedupeKey: newId() })),
+    );
+    const ids = Object.fromEntries(events.map((event, i) => [event, written[i] as string])) as Record<
+      (typeof events)[number],
+      string
+    >;
     for (const id of Object.values(ids)) expect((await deliver(id)).explicitAcks).toHaveLength(1);
 
     const pushed = seen.filter((m) => m.type === "notification").map((m) => m.notification?.event);

@@ -9,7 +9,7 @@ import { createDb } from "../src/lib/db";
 import { newId } from "../src/lib/ids";
 import { handleQueue } from "../src/queues";
 import type { NotificationMessage } from "../src/queues/messages";
-import { notify } from "../src/services/notify";
+import { listNotifications, notify, unreadCount } from "../src/services/notify";
 
 const db = () => createDb(env.DB);
 
@@ -22,7 +22,7 @@ async function newAgent() {
 }
 
 /** A history row written directly (not through notify), so no background delivery races the test. */
-async function row(agentId: string, event: NotificationEvent) {
+async function row(agentId: string, event: NotificationEvent, inApp = true) {
   const id = newId();
   await db()
     .insert(notifications)
@@ -34,6 +34,7 @@ async function row(agentId: string, event: NotificationEvent) {
       body: "Body",
       link: "/posts",
       dedupeKey: id,
+      inApp,
     });
   return id;
 }
@@ -97,6 +98,34 @@ describe("notify()", () => {
     expect(send.mock.calls[0]?.[0]).toEqual([{ body: { type: "deliver", notificationId: first[0] } }]);
   });
 
+  it("decides in-app when it writes: switched-off events are history only and not in the bell's count", async () => {
+    const agentId = await newAgent();
+    await db()
+      .insert(notificationPreferences)
+      .values([
+        { agentId, eventType: "listing_new", inApp: false, email: true },
+        { agentId, eventType: "post_failed", inApp: false, email: true },
+      ]);
+    const send = vi.spyOn(env.NOTIFICATION_QUEUE, "sendBatch").mockResolvedValue(undefined as never);
+    const base = { agentId, body: "", link: null };
+    const [listing, failed, ready] = await notify(env, [
+      { ...base, event: "listing_new", title: "3 new homes", dedupeKey: `n:${newId()}` },
+      { ...base, event: "post_failed", title: "A post failed", dedupeKey: `n:${newId()}` },
+      { ...base, event: "content_ready", title: "Drafts ready", dedupeKey: `n:${newId()}` },
+    ]);
+    expect(send).toHaveBeenCalled();
+    expect((await stored(listing as string))?.inApp).toBe(false);
+    // Critical: in-app whatever was saved.
+    expect((await stored(failed as string))?.inApp).toBe(true);
+    expect((await stored(ready as string))?.inApp).toBe(true);
+    expect(await unreadCount(db(), agentId)).toBe(2);
+    const bell = await listNotifications(db(), agentId, { limit: 10, inApp: true });
+    expect(bell.items.map((item) => item.id).sort()).toEqual([failed, ready].sort());
+    const history = await listNotifications(db(), agentId, { limit: 10 });
+    expect(history.items).toHaveLength(3);
+    expect(history.unreadCount).toBe(2);
+  });
+
   it("keeps the history when the queue cannot be reached", async () => {
     const agentId = await newAgent();
     vi.spyOn(env.NOTIFICATION_QUEUE, "sendBatch").mockRejectedValue(new Error("queue down"));
@@ -141,7 +170,7 @@ describe("the notification consumer", () => {
     expect((await stored(ready))?.emailStatus).toBe("none");
   });
 
-  it("a preference with email off sends nothing; in-app off is kept, except for critical events", async () => {
+  it("a preference with email off sends nothing; a row written in-app off is not pushed", async () => {
     const agentId = await newAgent();
     await db()
       .insert(notificationPreferences)
@@ -149,20 +178,19 @@ describe("the notification consumer", () => {
         { agentId, eventType: "post_succeeded", inApp: false, email: false },
         { agentId, eventType: "post_failed", inApp: false, email: false },
       ]);
-    const succeeded = await row(agentId, "post_succeeded");
-    const failed = await row(agentId, "post_failed");
+    // As notify() writes them with these preferences (see its test): critical post_failed stays in-app.
+    const succeeded = await row(agentId, "post_succeeded", false);
+    const failed = await row(agentId, "post_failed", true);
     const seen = await openSocket(agentId);
     await deliver(succeeded);
     await deliver(failed);
     expect(await outbox(succeeded)).toHaveLength(0);
     expect(await outbox(failed)).toHaveLength(0);
-    expect((await stored(succeeded))?.inApp).toBe(false);
-    expect((await stored(failed))?.inApp).toBe(true);
     expect(seen.filter((m) => m.type === "notification")).toEqual([
       {
         type: "notification",
         notification: expect.objectContaining({ id: failed, event: "post_failed" }),
-        unreadCount: 2,
+        unreadCount: 1,
       },
     ]);
   });

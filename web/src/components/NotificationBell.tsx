@@ -10,7 +10,7 @@ import { trpc } from "../trpc";
 
 /** How many notifications the bell's panel shows; the Notifications page has the rest. */
 const PANEL_SIZE = 8;
-const panelInput = { limit: PANEL_SIZE };
+const panelInput = { limit: PANEL_SIZE, inApp: true };
 
 /** "Notifications, 3 unread"; just "Notifications" when all are read. */
 export function bellLabel(unread: number): string {

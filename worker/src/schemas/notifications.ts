@@ -7,6 +7,8 @@ export const notificationListInput = z.object({
   cursor: z.optional(z.string().check(z.maxLength(200))),
   limit: z._default(z.int().check(z.minimum(1), z.maximum(50)), 20),
   unreadOnly: z.optional(z.boolean()),
+  /** Only what the bell shows: notifications whose in-app channel was on when they were written. */
+  inApp: z.optional(z.boolean()),
   event: z.optional(z.enum(NOTIFICATION_EVENTS)),
 });
 export type NotificationListInput = z.infer<typeof notificationListInput>;

@@ -1,6 +1,12 @@
 // The one way to notify an agent: the history row first (idempotent by its dedupe key), then a queue
 // message per row actually written, so the notification agent fans it out by the agent's preferences.
-import { type NotificationEmailStatus, type NotificationEvent, notifications } from "db";
+import {
+  CRITICAL_NOTIFICATION_EVENTS,
+  type NotificationEmailStatus,
+  type NotificationEvent,
+  notificationPreferences,
+  notifications,
+} from "db";
 import { and, count, desc, eq, inArray, isNull, lt, or } from "drizzle-orm";
 import { decodeCursor, encodeCursor } from "../lib/cursor";
 import { createDb, type Db } from "../lib/db";
@@ -29,6 +35,7 @@ export async function notify(env: Env, input: NotifyInput | readonly NotifyInput
   const inputs = Array.isArray(input) ? (input as readonly NotifyInput[]) : [input as NotifyInput];
   if (inputs.length === 0) return [];
   const db = createDb(env.DB);
+  const inApp = await inAppChoices(db, inputs);
   const ids: string[] = [];
   for (let i = 0; i < inputs.length; i += ROWS_PER_INSERT) {
     const rows = inputs.slice(i, i + ROWS_PER_INSERT).map((n) => ({
@@ -39,6 +46,7 @@ export async function notify(env: Env, input: NotifyInput | readonly NotifyInput
       body: n.body,
       link: n.link,
       dedupeKey: n.dedupeKey,
+      inApp: inApp(n.agentId, n.event),
     }));
     const inserted = await db
       .insert(notifications)
@@ -63,12 +71,45 @@ export async function notify(env: Env, input: NotifyInput | readonly NotifyInput
   return ids;
 }
 
-/** Unread notifications of one agent (uses the (agent_id, read_at) index). */
+/**
+ * Whether each (agent, event) is shown in-app, decided when the row is written so the bell's count never
+ * includes what the agent switched off (critical events are always shown). One query per 50 agents.
+ */
+async function inAppChoices(db: Db, inputs: readonly NotifyInput[]) {
+  const agentIds = [...new Set(inputs.map((n) => n.agentId))];
+  const events = [...new Set(inputs.map((n) => n.event))];
+  const saved: { agentId: string; event: NotificationEvent; inApp: boolean }[] = [];
+  // D1 binds at most 100 parameters: 50 agents and the (at most 15) events per query.
+  for (let i = 0; i < agentIds.length; i += 50) {
+    saved.push(
+      ...(await db
+        .select({
+          agentId: notificationPreferences.agentId,
+          event: notificationPreferences.eventType,
+          inApp: notificationPreferences.inApp,
+        })
+        .from(notificationPreferences)
+        .where(
+          and(
+            inArray(notificationPreferences.agentId, agentIds.slice(i, i + 50)),
+            inArray(notificationPreferences.eventType, events),
+          ),
+        )),
+    );
+  }
+  const off = new Set(saved.filter((row) => !row.inApp).map((row) => `${row.agentId} ${row.event}`));
+  return (agentId: string, event: NotificationEvent) =>
+    (CRITICAL_NOTIFICATION_EVENTS as readonly string[]).includes(event) || !off.has(`${agentId} ${event}`);
+}
+
+/** Unread in-app notifications of one agent: the bell's count (uses the (agent_id, read_at) index). */
 export async function unreadCount(db: Db, agentId: string): Promise<number> {
   const [row] = await db
     .select({ n: count() })
     .from(notifications)
-    .where(and(eq(notifications.agentId, agentId), isNull(notifications.readAt)));
+    .where(
+      and(eq(notifications.agentId, agentId), isNull(notifications.readAt), eq(notifications.inApp, true)),
+    );
   return row?.n ?? 0;
 }
 
@@ -86,6 +127,7 @@ export async function pushUnread(env: Env, agentId: string, count?: number): Pro
 export async function listNotifications(db: Db, agentId: string, input: NotificationListInput) {
   const conditions = [eq(notifications.agentId, agentId)];
   if (input.unreadOnly) conditions.push(isNull(notifications.readAt));
+  if (input.inApp) conditions.push(eq(notifications.inApp, true));
   if (input.event) conditions.push(eq(notifications.eventType, input.event));
   if (input.cursor) {
     const [createdAt, id] = decodeCursor(input.cursor);
@@ -130,6 +172,8 @@ export type NotificationView = {
   link: string | null;
   readAt: number | null;
   createdAt: number;
+  /** False when the agent had switched this event off in-app: history only (and email). */
+  inApp: boolean;
   emailStatus: NotificationEmailStatus;
 };
 
@@ -141,6 +185,7 @@ export function notificationView(row: typeof notifications.$inferSelect): Notifi
     body: row.body,
     link: row.link,
     readAt: row.readAt ? row.readAt.getTime() : null,
+    inApp: row.inApp,
     createdAt: row.createdAt.getTime(),
     emailStatus: row.emailStatus,
   };

@@ -20,7 +20,8 @@ async function deliver(env: Env, db: Db, notificationId: string): Promise<void> 
   if (!row) return; // The agent was deleted; nothing to deliver.
   const policy = await channelsFor(db, row.agentId, row.eventType);
 
-  if (policy.inApp) {
+  // notify() decided in-app when it wrote the row (so the bell's count agrees with what was pushed).
+  if (row.inApp) {
     const count = await unreadCount(db, row.agentId);
     try {
       await env.NOTIFICATION_HUB.getByName(row.agentId).push({
@@ -32,8 +33,6 @@ async function deliver(env: Env, db: Db, notificationId: string): Promise<void> 
       // A live update is best effort: the history and the count on the next connect have it.
       console.error("notifications: push failed", notificationId, error);
     }
-  } else if (row.inApp) {
-    await db.update(notifications).set({ inApp: false }).where(eq(notifications.id, row.id));
   }
 
   if (!policy.email || !UNDECIDED.includes(row.emailStatus)) return;
