@@ -57,6 +57,35 @@ function ReviewLinkAction({ emailId }: { emailId: string }) {
   );
 }
 
+const URL_IN_TEXT = /https?:\/\/[^\s<>"]+/g;
+
+/**
+ * The email's text with this app's own links clickable (unsubscribe, "Open in Realtor Marketing"), so a
+ * local email can be followed as it would be from a mailbox. Other URLs stay text; React escapes it all.
+ */
+function LinkedText({ text }: { text: string }) {
+  const parts: React.ReactNode[] = [];
+  let last = 0;
+  for (const match of text.matchAll(URL_IN_TEXT)) {
+    const url = match[0];
+    const start = match.index ?? 0;
+    parts.push(text.slice(last, start));
+    const own = URL.canParse(url) && new URL(url).origin === window.location.origin;
+    parts.push(
+      own ? (
+        <a key={start} href={url}>
+          {url}
+        </a>
+      ) : (
+        url
+      ),
+    );
+    last = start + url.length;
+  }
+  parts.push(text.slice(last));
+  return <>{parts}</>;
+}
+
 function OutboxPage() {
   const me = useMe();
   const { data: emails } = useSuspenseQuery(outboxQueryOptions());
@@ -86,7 +115,9 @@ function OutboxPage() {
                     </time>
                   </p>
                   {email.hasReviewLink && <ReviewLinkAction emailId={email.id} />}
-                  <pre className="outbox-text">{email.text}</pre>
+                  <pre className="outbox-text">
+                    <LinkedText text={email.text} />
+                  </pre>
                 </article>
               </li>
             );
