@@ -2,26 +2,16 @@
 // its D1, posting queue and PostScheduler, under wrangler's unstable_startWorker, against the Graph fake).
 // Prints how late each publishing call started after the scheduled minute (p50/p99/max, seen by the
 // fake's call log) and proves that each post was published exactly once. Target: all within 5 s.
-import { execFileSync } from "node:child_process";
 import { webcrypto as crypto, randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import os from "node:os";
+import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { startFakeGraph } from "../tools/fake-graph/server.mjs";
-
-process.env.CLOUDFLARE_CF_FETCH_ENABLED ??= "false";
-process.env.WRANGLER_SEND_METRICS ??= "false";
-process.env.WRANGLER_HIDE_BANNER ??= "true";
-const { unstable_startWorker } = await import("wrangler");
+import { Browser, d1, percentile, removePersist, startLocalWorker, tempPersist } from "./local-stack.mjs";
 
 const POSTS = Number(process.env.BENCH_POSTS ?? 100);
 const TARGET_MS = 5_000;
-const ORIGIN = "http://bench.local";
 const APP = { id: "bench-app", secret: "bench-app-secret" };
 const KEY = Buffer.from(randomBytes(32)).toString("base64");
-const root = path.join(import.meta.dirname, "..");
-const wrangler = path.join(root, "node_modules/.bin/wrangler");
-
 const b64 = (bytes) => Buffer.from(bytes).toString("base64");
 const b64url = (bytes) => Buffer.from(bytes).toString("base64url");
 const id = () =>
@@ -30,8 +20,6 @@ const id = () =>
     .replace(/[^a-z0-9]/g, "x")
     .slice(0, 24);
 const sqlText = (value) => (value === null ? "NULL" : `'${String(value).replaceAll("'", "''")}'`);
-const percentile = (sorted, p) =>
-  sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 
 /** The Worker's token sealing (worker/src/lib/token-crypto.ts), so the seeded account opens there. */
 async function sealToken(token, rowId) {
@@ -51,43 +39,6 @@ async function sealToken(token, rowId) {
   };
 }
 
-function d1(persist, args) {
-  return execFileSync(wrangler, ["d1", ...args, "--local", "--persist-to", persist], {
-    cwd: root,
-    env: { ...process.env, CI: "true" },
-    encoding: "utf8",
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-}
-
-class Browser {
-  cookies = new Map();
-  constructor(worker) {
-    this.worker = worker;
-  }
-  async mutate(procedure, input) {
-    const res = await this.worker.fetch(`${ORIGIN}/api/trpc/${procedure}`, {
-      method: "POST",
-      headers: {
-        Origin: ORIGIN,
-        "Content-Type": "application/json",
-        "CF-Connecting-IP": "198.51.100.7",
-        Cookie: [...this.cookies].map(([k, v]) => `${k}=${v}`).join("; "),
-      },
-      body: JSON.stringify(input),
-    });
-    for (const line of res.headers.getSetCookie()) {
-      const [pair] = line.split(";");
-      const [name, ...value] = pair.split("=");
-      this.cookies.set(name, value.join("="));
-    }
-    const body = await res.json();
-    if (!res.ok)
-      throw new Error(`${procedure}: ${res.status} ${JSON.stringify(body.error?.message ?? body)}`);
-    return body.result?.data;
-  }
-}
-
 async function mapLimit(items, limit, task) {
   let next = 0;
   await Promise.all(
@@ -97,36 +48,19 @@ async function mapLimit(items, limit, task) {
   );
 }
 
-const persist = mkdtempSync(path.join(os.tmpdir(), "bench-schedule-"));
+const persist = tempPersist("schedule");
 const graph = await startFakeGraph({ appId: APP.id, appSecret: APP.secret });
 let worker;
 try {
-  d1(persist, ["migrations", "apply", "DB"]);
-  const plain = (value) => ({ type: "plain_text", value });
-  worker = await unstable_startWorker({
-    config: path.join(root, "wrangler.toml"),
-    bindings: {
-      APP_ENV: plain("development"),
-      APP_ORIGIN: plain(ORIGIN),
-      GRAPH_API_URL: plain(graph.url),
-      FACEBOOK_OAUTH_URL: plain(graph.url),
-      FACEBOOK_APP_ID: plain(APP.id),
-      FACEBOOK_APP_SECRET: plain(APP.secret),
-      TOKEN_ENCRYPTION_KEY: plain(KEY),
-      TOKEN_ENCRYPTION_KEY_PREVIOUS: plain(""),
-      IMAGE_PROXY_ALLOW_HOSTS: plain("127.0.0.1"),
-    },
-    dev: {
-      persist,
-      server: { hostname: "127.0.0.1", port: 0 },
-      inspector: false,
-      logLevel: "warn",
-    },
+  worker = await startLocalWorker(persist, {
+    GRAPH_API_URL: graph.url,
+    FACEBOOK_OAUTH_URL: graph.url,
+    FACEBOOK_APP_ID: APP.id,
+    FACEBOOK_APP_SECRET: APP.secret,
+    TOKEN_ENCRYPTION_KEY: KEY,
+    TOKEN_ENCRYPTION_KEY_PREVIOUS: "",
+    IMAGE_PROXY_ALLOW_HOSTS: "127.0.0.1",
   });
-  await Promise.race([
-    worker.ready,
-    new Promise((_, reject) => setTimeout(() => reject(new Error("worker did not start in 60 s")), 60_000)),
-  ]);
 
   // An agent (signed up through the API), its Page (a fresh world in the fake) and 100 drafts.
   const browser = new Browser(worker);
@@ -226,5 +160,5 @@ try {
 } finally {
   await worker?.dispose().catch(() => undefined);
   await graph.close();
-  rmSync(persist, { recursive: true, force: true });
+  removePersist(persist);
 }
