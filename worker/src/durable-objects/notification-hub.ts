@@ -26,6 +26,10 @@ export type HubAttachment = { agentId: string; sessionId: string | null };
 
 const sessionTag = (sessionId: string) => `session:${sessionId}`;
 
+/** A broadcast to this many tabs, or this slow, is logged with its send-loop time. */
+const FANOUT_LOG_SOCKETS = 100;
+const FANOUT_LOG_MS = 50;
+
 /**
  * One per agent (named by the agent's id): holds that agent's open dashboard tabs as hibernatable
  * WebSockets and pushes in-app notifications to them. Nothing lives in memory: the agent id is in each
@@ -60,15 +64,32 @@ export class NotificationHub extends DurableObject<Env> {
 
   /** Sends one event to every open tab; returns how many tabs received it. */
   async broadcast(event: unknown): Promise<number> {
+    const startedAt = Date.now();
+    const started = performance.now();
     const data = JSON.stringify(event);
+    const sockets = this.ctx.getWebSockets();
     let delivered = 0;
-    for (const socket of this.ctx.getWebSockets()) {
+    for (const socket of sockets) {
       try {
         socket.send(data);
         delivered++;
       } catch {
         // A socket closing mid-send is dropped; the notification stays in the history.
       }
+    }
+    const ms = performance.now() - started;
+    // Only an unusual fan-out is logged (bench:bell reads this line). Deployed, the clock stands still
+    // while code runs, so `ms` says ~0 there: the socket count is the signal.
+    if (sockets.length >= FANOUT_LOG_SOCKETS || ms >= FANOUT_LOG_MS) {
+      console.log(
+        JSON.stringify({
+          message: "notifications: hub fan-out",
+          sockets: sockets.length,
+          delivered,
+          ms,
+          startedAt,
+        }),
+      );
     }
     return delivered;
   }
