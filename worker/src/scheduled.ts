@@ -2,6 +2,7 @@ import { sessions } from "db";
 import { lt } from "drizzle-orm";
 import { runListingAgent } from "./agents/listing/agent";
 import { createDb } from "./lib/db";
+import { closeSessionSockets } from "./routes/notifications";
 import { pruneRateLimits } from "./services/rate-limit";
 import { sweepContent } from "./services/sweeper";
 
@@ -15,13 +16,27 @@ export async function runScheduled(controller: ScheduledController, env: Env) {
     await sweepContent(env, controller.scheduledTime);
     return;
   }
-  const db = createDb(env.DB);
-  const now = new Date(controller.scheduledTime);
-  await db.delete(sessions).where(lt(sessions.expiresAt, now));
-  await pruneRateLimits(db, new Date(now.getTime() - 24 * 60 * 60 * 1000));
+  await runHousekeeping(env, controller.scheduledTime);
   // Stuck drafts and unsent outbox rows; a failure here must not keep the listing agent from running.
   await sweepContent(env, controller.scheduledTime).catch((error: unknown) =>
     console.error("content sweeper failed", error),
   );
   await runListingAgent(env, { trigger: "cron", now: controller.scheduledTime });
+}
+
+/** Expired sessions (and their open bell sockets) and stale rate-limit windows. */
+export async function runHousekeeping(env: Env, at: number) {
+  const db = createDb(env.DB);
+  const now = new Date(at);
+  const expired = await db
+    .delete(sessions)
+    .where(lt(sessions.expiresAt, now))
+    .returning({ id: sessions.id, agentId: sessions.agentId });
+  // An expired session's open bell sockets close too (a few at a time: one hub call each).
+  for (let i = 0; i < expired.length; i += 20) {
+    await Promise.all(
+      expired.slice(i, i + 20).map((session) => closeSessionSockets(env, session.agentId, session.id)),
+    );
+  }
+  await pruneRateLimits(db, new Date(now.getTime() - 24 * 60 * 60 * 1000));
 }

@@ -7,6 +7,7 @@ import {
   type HubAttachment,
   SIGNED_OUT_CLOSE_CODE,
 } from "../src/durable-objects/notification-hub";
+import { runHousekeeping } from "../src/scheduled";
 import { readSessionToken, sessionIdFromToken } from "../src/services/auth/sessions";
 import { APP_ORIGIN, PASSWORD, signedUpBrowser, TestBrowser } from "./helpers/http";
 
@@ -142,6 +143,24 @@ describe("signing out", () => {
     expect(await message).toEqual({ type: "notification" });
     expect((await upgrade(browser)).status).toBe(401);
     theirs.close();
+  });
+
+  it("the housekeeping cron closes an expired session's sockets, and only that session's", async () => {
+    const { browser, email, agentId } = await signedUpBrowser();
+    const other = await secondSession(email);
+    const expiring = opened(await upgrade(browser));
+    const live = opened(await upgrade(other));
+    const expiringClosed = closed(expiring);
+    await env.DB.prepare("UPDATE rltr_mktg_sessions SET expires_at = ? WHERE id = ?")
+      .bind(Date.now() - 1000, sessionOf(browser))
+      .run();
+
+    await runHousekeeping(env, Date.now());
+    expect(await expiringClosed).toEqual({ code: SIGNED_OUT_CLOSE_CODE, reason: "Signed out" });
+    const message = nextMessage(live);
+    expect(await env.NOTIFICATION_HUB.getByName(agentId).broadcast({ type: "notification" })).toBe(1);
+    expect(await message).toEqual({ type: "notification" });
+    live.close();
   });
 
   it("still signs out when the hub cannot be reached", async () => {
