@@ -160,6 +160,12 @@ export class NotificationHub extends DurableObject<Env> {
   }
 
   override webSocketClose(socket: WebSocket, code: number) {
-    socket.close(code === 1005 ? 1000 : code, "closing");
+    // Completes the closing handshake. 1005/1006/1015 only describe a close and cannot be sent, and
+    // a socket that is already gone (a dropped tab) throws: neither is an error worth reporting.
+    try {
+      socket.close(code === 1005 || code === 1006 || code === 1015 ? 1000 : code, "closing");
+    } catch {
+      // Already closed.
+    }
   }
 }
