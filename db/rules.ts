@@ -59,6 +59,8 @@ export const IN_PROGRESS_CONTENT_STATUSES = [
 ] as const satisfies readonly ContentStatus[];
 
 export const SOCIAL_PLATFORMS = ["facebook", "instagram"] as const;
+/** How the product names each platform's connected account in messages. */
+export const PLATFORM_LABELS = { facebook: "Facebook Page", instagram: "Instagram account" } as const;
 export type SocialPlatform = (typeof SOCIAL_PLATFORMS)[number];
 
 /** A connected account's state; needs_reconnect carries a reason (expired token, missing permission). */

@@ -1,7 +1,7 @@
 // The agent's posts as the calendar sees them, and the changes Chris makes to one: reschedule, cancel,
 // retry. This checks what Chris may do (his post, its status, its account); the publishing engine makes
 // the change with a conditional update, so a post it has started meanwhile is left alone (CONFLICT).
-import { contentPieces, listings, postSchedule, socialAccounts } from "db";
+import { contentPieces, listings, PLATFORM_LABELS, postSchedule, socialAccounts } from "db";
 import { and, asc, eq, gte, inArray, isNull, lt, or } from "drizzle-orm";
 import * as engine from "../agents/social/publisher";
 import type { Db } from "../lib/db";
@@ -16,7 +16,6 @@ import { activeAccount } from "./social-accounts";
 
 export type PostsDeps = { db: Db; env: Env; agentId: string };
 
-const PLATFORM_LABELS = { facebook: "Facebook Page", instagram: "Instagram account" } as const;
 const EXCERPT_CHARS = 160;
 
 const postColumns = {

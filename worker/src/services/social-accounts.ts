@@ -1,7 +1,7 @@
 // The connected Facebook Page and Instagram account of an agent, and their Page token. Shared by the
 // connect flow (socialAccounts router, OAuth callback) and the publishing engine. The token is decrypted
 // only here and handed straight to the Graph client; it is never returned by a procedure or logged.
-import { pageChoices, type SocialPlatform, socialAccounts } from "db";
+import { PLATFORM_LABELS, pageChoices, type SocialPlatform, socialAccounts } from "db";
 import { SOCIAL_PLATFORMS } from "db/rules";
 import { and, eq } from "drizzle-orm";
 import type { Db } from "../lib/db";
@@ -10,8 +10,6 @@ import { openToken } from "../lib/token-crypto";
 import { notify } from "./notify";
 
 export type SocialAccount = typeof socialAccounts.$inferSelect;
-
-const PLATFORM_LABELS = { facebook: "Facebook Page", instagram: "Instagram account" } as const;
 
 /** The agent's account on `platform` that is not disconnected (connected or needing a reconnect). */
 export async function activeAccount(

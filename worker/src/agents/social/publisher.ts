@@ -6,6 +6,7 @@
 import {
   contentPieces,
   listings,
+  PLATFORM_LABELS,
   type PostFailureKind,
   type PostGraphState,
   type PostPhase,
@@ -57,7 +58,6 @@ export type PostRow = typeof postSchedule.$inferSelect;
 /** graph_state plus the engine's own counter of consecutive transient failures. */
 export type EngineState = PostGraphState & { retries?: number };
 
-const PLATFORM_LABELS = { facebook: "Facebook Page", instagram: "Instagram account" } as const;
 const ACTIVE: PostStatus[] = ["scheduled", "publishing"];
 
 /** What a platform step decided; the engine writes it (guarded by the lease) and wakes the scheduler. */
