@@ -8,6 +8,7 @@ import {
   emailOutbox,
   listings,
   marketingRequests,
+  notifications,
   postSchedule,
 } from "db";
 import { and, asc, desc, eq } from "drizzle-orm";
@@ -86,6 +87,23 @@ describe("content approval (UserProxyAgent) through the API", () => {
 
     const flyer = await act(agent.browser, { id: byKind.flyer_text?.id, action: "approve_and_post" });
     expect(flyer.data).toEqual({ status: "approved" });
+    // Each approval is recorded for Chris (content_approved), once, saying what happens next.
+    const approved = await db()
+      .select()
+      .from(notifications)
+      .where(and(eq(notifications.agentId, agent.agentId), eq(notifications.eventType, "content_approved")));
+    expect(approved.map((row) => [row.title, row.body, row.link]).sort()).toEqual([
+      [
+        expect.stringMatching(/^Approved: Facebook post for /),
+        "Posting to your Facebook Page now.",
+        `/approvals?piece=${facebook?.id}`,
+      ],
+      [
+        expect.stringMatching(/^Approved: Flyer text for /),
+        "Ready to print.",
+        `/approvals?piece=${byKind.flyer_text?.id}`,
+      ],
+    ]);
     expect(
       await db()
         .select()
@@ -462,6 +480,15 @@ describe("marketing department review", () => {
     expect(mail?.text).toContain("Please check the price");
     expect(mail?.text).toMatch(/\/marketing#\[redacted\]/);
     expect(mail?.html).not.toMatch(/<script/);
+    const [sent] = await db()
+      .select()
+      .from(notifications)
+      .where(and(eq(notifications.agentId, agent.agentId), eq(notifications.eventType, "marketing_sent")));
+    expect(sent).toMatchObject({
+      title: expect.stringMatching(/^Sent to marketing: Facebook post for /),
+      body: "Waiting for marketing@sunshine.example to approve, ask for changes or reject it.",
+      link: `/approvals?piece=${id}`,
+    });
     const [request] = await db().select().from(marketingRequests).where(eq(marketingRequests.contentId, id));
     expect(request?.tokenHash).not.toContain(token);
 

@@ -6,7 +6,9 @@ import {
   contentRequests,
   listings,
   marketingRequests,
+  PLATFORM_LABELS,
   postSchedule,
+  type SocialPlatform,
 } from "db";
 import { and, asc, desc, eq, inArray, ne, sql } from "drizzle-orm";
 import { assertAllowed, insertWhere, transition } from "../agents/content/approval";
@@ -22,7 +24,8 @@ import {
   OPEN_STATUSES,
   type PendingApprovalsInput,
 } from "../schemas/content";
-import { recordMarketingResponse, sendToMarketing } from "./marketing";
+import { draftLabel, recordMarketingResponse, sendToMarketing } from "./marketing";
+import { notify } from "./notify";
 import { contentRequestRow, dispatchPost, sendContentRequest } from "./outbox";
 
 export type ContentDeps = { db: Db; env: Env; agentId: string; origin: string };
@@ -330,6 +333,7 @@ export async function actOnPiece(deps: ContentDeps, input: ContentActionInput) {
               ]
             : [],
       );
+      await notifyApproved(deps, piece, platform, scheduled);
       if (platform && scheduled) {
         // The agent's scheduler looks now (the preflight runs at once) and then keeps its alarm for the
         // post's time; the sweeper sends the post if the alarm is lost.
@@ -400,6 +404,33 @@ export async function actOnPiece(deps: ContentDeps, input: ContentActionInput) {
       });
       return { status: "pending_approval" };
   }
+}
+
+/** content_approved: the record (and, by default, the email) that a draft was approved and what happens next. */
+async function notifyApproved(
+  { db, env }: ContentDeps,
+  piece: ContentPiece,
+  platform: SocialPlatform | null,
+  scheduled: boolean,
+) {
+  const [listing] = await db
+    .select({ addressLine: listings.addressLine })
+    .from(listings)
+    .where(eq(listings.id, piece.listingId))
+    .limit(1);
+  await notify(env, {
+    agentId: piece.agentId,
+    event: "content_approved",
+    title: `Approved: ${draftLabel(piece.kind, listing?.addressLine)}`,
+    body: platform
+      ? scheduled
+        ? `Scheduled on your ${PLATFORM_LABELS[platform]}; the calendar shows when it goes out.`
+        : `Posting to your ${PLATFORM_LABELS[platform]} now.`
+      : "Ready to print.",
+    link: platform && scheduled ? "/calendar" : `/approvals?piece=${piece.id}`,
+    // One per approval: a piece approved again after a cancelled post gets a new event id.
+    dedupeKey: `content-approved:${piece.id}:${piece.updatedAt.getTime()}`,
+  });
 }
 
 /**

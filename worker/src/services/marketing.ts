@@ -133,6 +133,14 @@ export async function sendToMarketing(
     actor: "agent",
     note: `Sent to ${agent.marketingEmail}${note ? `: ${note}` : ""}`,
   });
+  await notify(env, {
+    agentId,
+    event: "marketing_sent",
+    title: `Sent to marketing: ${what}`,
+    body: `Waiting for ${agent.marketingEmail} to approve, ask for changes or reject it.`,
+    link: `/approvals?piece=${piece.id}`,
+    dedupeKey: `marketing-sent:${requestId}`,
+  });
   // The hub's alarm now includes this request's reminder.
   await rescheduleNotifications(env, agentId);
 }
