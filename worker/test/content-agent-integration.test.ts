@@ -2,9 +2,10 @@ import { createExecutionContext, createMessageBatch, getQueueResult } from "clou
 import { env } from "cloudflare:workers";
 import { agents, contentEvents, contentPieces, notifications } from "db";
 import { and, eq, inArray } from "drizzle-orm";
-import { describe, expect, inject, it } from "vitest";
+import { describe, expect, inject, it, vi } from "vitest";
 import { fakeLlmControl } from "../../tools/fake-llm/client.mjs";
 import { draftForMessage } from "../src/agents/content/consumer";
+import { notifyReady } from "../src/agents/content/store";
 import worker from "../src/index";
 import type { ContentGenerationMessage } from "../src/queues/messages";
 import { actOnPiece } from "../src/services/content";
@@ -34,6 +35,58 @@ function envWith(vars: Partial<Record<keyof Env, string>>): Env {
     get: (target, key) => (key in vars ? vars[key as keyof Env] : Reflect.get(target, key)),
   });
 }
+
+describe("drafts ready: one notification per burst", () => {
+  it("drafts arriving in one half hour share one content_ready, brought up to date and unread again", async () => {
+    const agent = await agentWithListings(2);
+    const [first, second] = agent.listings;
+    if (!first || !second) throw new Error("two listings expected");
+    const at = Date.UTC(2026, 11, 1, 10, 10); // in the 10:00–10:30 UTC window
+    vi.spyOn(env.NOTIFICATION_QUEUE, "sendBatch").mockResolvedValue(undefined as never);
+    const draftsFor = (listingId: string, createdAt: number) =>
+      db()
+        .insert(contentPieces)
+        .values(
+          (["facebook_post", "instagram_caption", "flyer_text"] as const).map((kind) => ({
+            id: crypto.randomUUID(),
+            agentId: agent.agentId,
+            listingId,
+            kind,
+            postType: "new_listing" as const,
+            status: "pending_approval" as const,
+            generationKey: crypto.randomUUID(),
+            createdAt: new Date(createdAt),
+          })),
+        );
+    const ready = () =>
+      db()
+        .select()
+        .from(notifications)
+        .where(and(eq(notifications.agentId, agent.agentId), eq(notifications.eventType, "content_ready")));
+
+    await draftsFor(first.id, at - 60_000);
+    await notifyReady(env, db(), agent.agentId, first.addressLine, at);
+    const [one] = await ready();
+    expect(one?.title).toBe(`3 drafts are ready for ${first.addressLine}`);
+    await db()
+      .update(notifications)
+      .set({ readAt: new Date(at) })
+      .where(eq(notifications.id, one?.id ?? ""));
+
+    await draftsFor(second.id, at + 60_000);
+    await notifyReady(env, db(), agent.agentId, second.addressLine, at + 120_000);
+    // Redelivered: the same numbers again, still one row.
+    await notifyReady(env, db(), agent.agentId, second.addressLine, at + 120_000);
+    const rows = await ready();
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ id: one?.id, title: "6 drafts are ready for 2 homes", readAt: null });
+
+    // The next half hour starts a new one.
+    await notifyReady(env, db(), agent.agentId, second.addressLine, at + 30 * 60_000);
+    expect(await ready()).toHaveLength(2);
+    vi.restoreAllMocks();
+  });
+});
 
 describe("content agent (queue consumer), offline writer", () => {
   it("drafts the three kinds for a new listing, checks them, and notifies once", async () => {
@@ -76,6 +129,7 @@ describe("content agent (queue consumer), offline writer", () => {
       .from(notifications)
       .where(and(eq(notifications.agentId, agent.agentId), eq(notifications.eventType, "content_ready")));
     expect(ready).toHaveLength(1);
+    expect(ready[0]?.title).toBe(`3 drafts are ready for ${listing.addressLine}`);
 
     // At-least-once delivery: the same message again changes nothing.
     const again = await deliver("rltr-mktg-content-generation", [message]);

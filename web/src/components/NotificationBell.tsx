@@ -25,12 +25,16 @@ function applyHubMessage(queryClient: QueryClient, message: HubMessage) {
   queryClient.setQueryData(trpc.notifications.unreadCount.queryKey(), { unreadCount: message.unreadCount });
   if (message.type === "notification") {
     const { notification } = message;
-    // Shown at once in an open panel; the refetch below confirms it.
+    // Shown at once in an open panel, on top; a notification brought up to date ("12 drafts are ready")
+    // replaces its older self. The refetch below confirms it.
     queryClient.setQueryData(trpc.notifications.list.queryKey(panelInput), (page) =>
-      page && !page.items.some((item) => item.id === notification.id)
+      page
         ? {
             ...page,
-            items: [notification, ...page.items].slice(0, PANEL_SIZE),
+            items: [notification, ...page.items.filter((item) => item.id !== notification.id)].slice(
+              0,
+              PANEL_SIZE,
+            ),
             unreadCount: message.unreadCount,
           }
         : page,

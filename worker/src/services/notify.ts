@@ -7,7 +7,7 @@ import {
   notificationPreferences,
   notifications,
 } from "db";
-import { and, count, desc, eq, inArray, isNull, lt, or } from "drizzle-orm";
+import { and, count, desc, eq, inArray, isNull, lt, or, sql } from "drizzle-orm";
 import { decodeCursor, encodeCursor } from "../lib/cursor";
 import { createDb, type Db } from "../lib/db";
 import { newId } from "../lib/ids";
@@ -22,10 +22,16 @@ export type NotifyInput = {
   link: string | null;
   /** Same key, one notification: a redelivered message or a rerun notifies once. */
   dedupeKey: string;
+  /**
+   * Same key, one notification that is brought up to date: the row takes the new title, body and link,
+   * becomes unread and moves to the top (a burst of drafts is one "12 drafts are ready for 4 homes").
+   * Email stays once per row. Without it, a second call with the key changes nothing.
+   */
+  coalesce?: boolean;
 };
 
-// D1 caps bound parameters per statement (100); drizzle binds every column of a row (11).
-const ROWS_PER_INSERT = 9;
+// D1 caps bound parameters per statement (100); drizzle binds every column of a row (12).
+const ROWS_PER_INSERT = 8;
 
 /**
  * Writes the history rows and queues the delivery of those that are new. Returns the ids written. A failed
@@ -37,23 +43,37 @@ export async function notify(env: Env, input: NotifyInput | readonly NotifyInput
   const db = createDb(env.DB);
   const inApp = await inAppChoices(db, inputs);
   const ids: string[] = [];
-  for (let i = 0; i < inputs.length; i += ROWS_PER_INSERT) {
-    const rows = inputs.slice(i, i + ROWS_PER_INSERT).map((n) => ({
-      id: newId(),
-      agentId: n.agentId,
-      eventType: n.event,
-      title: n.title,
-      body: n.body,
-      link: n.link,
-      dedupeKey: n.dedupeKey,
-      inApp: inApp(n.agentId, n.event),
-    }));
-    const inserted = await db
-      .insert(notifications)
-      .values(rows)
-      .onConflictDoNothing({ target: notifications.dedupeKey })
-      .returning({ id: notifications.id });
-    ids.push(...inserted.map((row) => row.id));
+  // Plain and coalescing inputs are written by separate statements (they differ on conflict).
+  for (const group of [inputs.filter((n) => !n.coalesce), inputs.filter((n) => n.coalesce)]) {
+    for (let i = 0; i < group.length; i += ROWS_PER_INSERT) {
+      const chunk = group.slice(i, i + ROWS_PER_INSERT);
+      const rows = chunk.map((n) => ({
+        id: newId(),
+        agentId: n.agentId,
+        eventType: n.event,
+        title: n.title,
+        body: n.body,
+        link: n.link,
+        dedupeKey: n.dedupeKey,
+        inApp: inApp(n.agentId, n.event),
+        createdAt: new Date(),
+      }));
+      const insert = db.insert(notifications).values(rows);
+      const written = await (chunk[0]?.coalesce
+        ? insert.onConflictDoUpdate({
+            target: notifications.dedupeKey,
+            set: {
+              title: sql`excluded.title`,
+              body: sql`excluded.body`,
+              link: sql`excluded.link`,
+              readAt: null,
+              createdAt: sql`excluded.created_at`,
+            },
+          })
+        : insert.onConflictDoNothing({ target: notifications.dedupeKey })
+      ).returning({ id: notifications.id });
+      ids.push(...written.map((row) => row.id));
+    }
   }
   if (ids.length === 0) return ids;
   try {

@@ -115,7 +115,7 @@ export async function draftForMessage(env: Env, message: ContentGenerationMessag
       }
     }
   }
-  if (drafted > 0) await notifyReady(env, message.agentId, message.key, listing.addressLine, drafted);
+  if (drafted > 0) await notifyReady(env, db, message.agentId, listing.addressLine);
   // Finished pieces stay finished; the retry only drafts what is still `generating`.
   if (retryable) throw retryable;
 }

@@ -1,6 +1,6 @@
 // D1 side of the content agent: the pieces a request produces, and their completion or failure.
 import { agents, type ContentPiece, contentEvents, contentPieces, listings } from "db";
-import { and, eq, inArray, ne, type SQL, sql } from "drizzle-orm";
+import { and, eq, gte, inArray, ne, type SQL, sql } from "drizzle-orm";
 import type { Db } from "../../lib/db";
 import { newId } from "../../lib/ids";
 import { notify } from "../../services/notify";
@@ -238,14 +238,40 @@ export async function failPiece(env: Env, db: Db, piece: ContentPiece, failure: 
   });
 }
 
-export async function notifyReady(env: Env, agentId: string, key: string, address: string, count: number) {
+/** Drafts that arrive within one window (a run's automatic drafts) share one notification. */
+const READY_WINDOW_MS = 30 * 60_000;
+
+/**
+ * content_ready, one per agent per half hour, brought up to date as drafts arrive: "3 drafts are ready for
+ * 12 Palm Way", then "36 drafts are ready for 12 homes". The counts are read from the pieces waiting for
+ * approval that were created in the window, so a redelivered message writes the same numbers again.
+ */
+export async function notifyReady(env: Env, db: Db, agentId: string, address: string, now = Date.now()) {
+  const windowStart = Math.floor(now / READY_WINDOW_MS) * READY_WINDOW_MS;
+  const [waiting] = await db
+    .select({
+      pieces: sql<number>`count(*)`,
+      homes: sql<number>`count(distinct ${contentPieces.listingId})`,
+    })
+    .from(contentPieces)
+    .where(
+      and(
+        eq(contentPieces.agentId, agentId),
+        eq(contentPieces.status, "pending_approval"),
+        gte(contentPieces.createdAt, new Date(windowStart)),
+      ),
+    );
+  const pieces = Math.max(1, waiting?.pieces ?? 1);
+  const homes = Math.max(1, waiting?.homes ?? 1);
+  const drafts = pieces === 1 ? "A draft is" : `${pieces} drafts are`;
   await notify(env, {
     agentId,
     event: "content_ready",
-    title: count === 1 ? `A draft is ready for ${address}` : `${count} drafts are ready for ${address}`,
+    title: `${drafts} ready for ${homes === 1 ? address : `${homes} homes`}`,
     body: "Review and approve them on the Approvals page.",
     link: "/approvals",
-    dedupeKey: `content-ready:${key}`,
+    dedupeKey: `content-ready:${agentId}:${windowStart}`,
+    coalesce: true,
   });
 }
 
