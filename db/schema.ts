@@ -44,6 +44,10 @@ const agentRef = () =>
 /** A secret sealed by the worker's token-crypto (AES-256-GCM); the same shape as its SealedToken. */
 export type SealedToken = { ciphertext: string; iv: string; keyId: string };
 
+/**
+ * The agent's brand kit. Colours are "#rrggbb"; logoUrl is an https URL from before the brand kit (emails
+ * still honour it); uploaded images are media assets (agents.logo_asset_id / headshot_asset_id).
+ */
 export type Brand = { primaryColor?: string; accentColor?: string; logoUrl?: string; tagline?: string };
 
 export const agents = sqliteTable("rltr_mktg_agents", {
@@ -65,6 +69,9 @@ export const agents = sqliteTable("rltr_mktg_agents", {
   digestTime: text("digest_time"),
   // Days a draft sent to the marketing department waits for an answer before a reminder.
   marketingReminderDays: integer("marketing_reminder_days").notNull().default(2),
+  // Brand kit uploads (rltr_mktg_media_assets rows, purpose logo / headshot), resized and kept in R2.
+  logoAssetId: text("logo_asset_id"),
+  headshotAssetId: text("headshot_asset_id"),
   createdAt: createdAt(),
   updatedAt: updatedAt(),
 });
@@ -266,6 +273,10 @@ export const contentPieces = sqliteTable(
     errorDetail: text("error_detail"),
     // What the deterministic repair changed in the model's draft (shown as notes, not errors).
     repairs: text("repairs", { mode: "json" }).$type<string[]>().notNull().default([]),
+    // flyer_text: the flyer rendered as a 1080x1350 JPEG (a media asset, purpose "flyer").
+    flyerAssetId: text("flyer_asset_id"),
+    // facebook_post / instagram_caption: post this flyer piece's JPEG instead of the listing's photos.
+    attachedFlyerId: text("attached_flyer_id"),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
@@ -512,6 +523,9 @@ export const postSchedule = sqliteTable(
     postedAt: integer("posted_at", { mode: "timestamp_ms" }),
     // An outbox: set once the post was handed to the posting queue; the sweeper sends due rows without it.
     dispatchedAt: integer("dispatched_at", { mode: "timestamp_ms" }),
+    // Post performance: when its metrics were last read, and why the last read failed (if it did).
+    insightsAt: integer("insights_at", { mode: "timestamp_ms" }),
+    insightsError: text("insights_error"),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
@@ -524,6 +538,33 @@ export const postSchedule = sqliteTable(
     index("rltr_mktg_post_schedule_agent_scheduled_idx").on(t.agentId, t.scheduledAt),
     index("rltr_mktg_post_schedule_agent_next_idx").on(t.agentId, t.nextStepAt),
     index("rltr_mktg_post_schedule_status_next_idx").on(t.status, t.nextStepAt),
+    // The daily insights job: published posts of the last 30 days.
+    index("rltr_mktg_post_schedule_status_posted_idx").on(t.status, t.postedAt),
+  ],
+);
+
+// Post performance as a time series: one row per post, metric and reading. A metric Meta refuses for a
+// post (a small audience, "(#10)") is recorded as unavailable (value null), not as an error.
+export const postMetrics = sqliteTable(
+  "rltr_mktg_post_metrics",
+  {
+    id: text("id").primaryKey(),
+    agentId: agentRef(),
+    postId: text("post_id")
+      .notNull()
+      .references(() => postSchedule.id, { onDelete: "cascade" }),
+    platform: text("platform", { enum: SOCIAL_PLATFORMS }).notNull(),
+    metric: text("metric").notNull(),
+    value: integer("value"),
+    status: text("status", { enum: ["ok", "unavailable"] })
+      .notNull()
+      .default("ok"),
+    capturedAt: integer("captured_at", { mode: "timestamp_ms" }).notNull(),
+  },
+  (t) => [
+    // One reading per post, metric and instant: a repeated run writes nothing new.
+    uniqueIndex("rltr_mktg_post_metrics_post_metric_at_uq").on(t.postId, t.metric, t.capturedAt),
+    index("rltr_mktg_post_metrics_agent_captured_idx").on(t.agentId, t.capturedAt),
   ],
 );
 
@@ -565,6 +606,7 @@ export const notificationPreferences = sqliteTable(
 );
 
 export type Agent = typeof agents.$inferSelect;
+export type PostMetric = typeof postMetrics.$inferSelect;
 export type Session = typeof sessions.$inferSelect;
 export type Listing = typeof listings.$inferSelect;
 export type ContentPiece = typeof contentPieces.$inferSelect;
