@@ -41,7 +41,9 @@ export type FaultKind =
   | "token_expired"
   | "permission_revoked"
   | "container_error"
-  | "container_in_progress_polls";
+  | "container_in_progress_polls"
+  /** Insights calls asking for one of `metrics` answer "(#10) Not enough viewers" (code 10). */
+  | "insights_small";
 
 /** `POST /__control/faults` (one or an array). Unset `count`: every matching call. */
 export interface FakeGraphFault {
@@ -66,6 +68,10 @@ export interface FakeGraphFault {
   subcode?: number;
   /** rate_limit: estimated_time_to_regain_access in the usage headers (default 5). */
   estimatedMinutes?: number;
+  /** rate_limit below 100: the call succeeds, but the usage headers report this share (e.g. 95). */
+  usagePercent?: number;
+  /** insights_small: the metrics refused (default every metric of the call). */
+  metrics?: string[];
   /** ghost: "error" (the write happens, the answer is a transient 500; default) or "hang". */
   mode?: "error" | "hang";
   /** ghost hang: how long before the connection is dropped (default 30000). */

@@ -63,6 +63,34 @@ const DEFAULT_CONFIG = {
   requireAppSecretProof: true,
 };
 
+/** Page post insights still offered after Meta's 2025-2026 deprecations (no post_impressions*). */
+const FACEBOOK_POST_METRICS = {
+  post_total_media_view_unique: "Unique people who saw the post (views).",
+  post_media_view: "Times the post was seen (views).",
+  post_reactions_by_type_total: "Reactions to the post, by type.",
+  post_reactions_like_total: "Like reactions.",
+  post_reactions_love_total: "Love reactions.",
+  post_reactions_wow_total: "Wow reactions.",
+  post_reactions_haha_total: "Haha reactions.",
+  post_reactions_sorry_total: "Sorry reactions.",
+  post_reactions_anger_total: "Anger reactions.",
+  post_clicks: "Clicks anywhere in the post.",
+  post_clicks_by_type: "Clicks, by type.",
+};
+/** Instagram media insights for feed images and carousels (no impressions, plays or video_views). */
+const INSTAGRAM_MEDIA_METRICS = {
+  views: "Times the media was played or displayed.",
+  reach: "Unique accounts that saw the media.",
+  likes: "Likes.",
+  comments: "Comments.",
+  saved: "Saves.",
+  shares: "Shares.",
+  total_interactions: "Likes, saves, comments and shares, minus the undone ones.",
+  follows: "Accounts that followed after seeing the media.",
+  profile_visits: "Profile visits from the media.",
+  profile_activity: "Actions on the profile after seeing the media.",
+};
+
 const FAULT_KINDS = new Set([
   "transient",
   "ghost",
@@ -72,6 +100,7 @@ const FAULT_KINDS = new Set([
   "permission_revoked",
   "container_error",
   "container_in_progress_polls",
+  "insights_small",
 ]);
 const SECRET_PARAMS = new Set([
   "access_token",
@@ -440,6 +469,20 @@ export async function startFakeGraph({
         full_picture: (p) => p.imageUrls[0],
         status_type: (p) =>
           p.imageUrls.length ? "added_photos" : p.link ? "shared_story" : "mobile_status_update",
+        // Graph leaves `shares` out while a post has none; comments and reactions are edges whose
+        // summary(true) carries the count (this fake has no comment or reaction objects to list).
+        shares: (p) => {
+          const count = facebookMetrics(p).shares;
+          return count > 0 ? { count } : undefined;
+        },
+        comments: (p) => ({
+          data: [],
+          summary: { order: "ranked", total_count: facebookMetrics(p).comments, can_comment: true },
+        }),
+        reactions: (p) => ({
+          data: [],
+          summary: { total_count: facebookMetrics(p).reactionsTotal, viewer_reaction: "NONE" },
+        }),
       },
     },
     Photo: {
@@ -677,7 +720,155 @@ export async function startFakeGraph({
       }
       throw errors.unknownPath(segments.slice(1).join("/"));
     }
+    const post = state.posts.get(id);
+    const media = state.media.get(id);
+    if (edge === "insights" && method === "GET" && post) {
+      const postPage = state.pages.get(post.pageId);
+      if (!postPage || !visiblePage(auth, postPage)) throw errors.objectMissing(method, id);
+      if (auth.kind !== "page") throw errors.pageTokenRequired();
+      for (const p of ["pages_read_engagement", "read_insights"]) {
+        if (!granted(postPage.userId, auth.appId, p)) throw errors.permission(10);
+      }
+      const names = requestedMetrics(ctx, FACEBOOK_POST_METRICS, "facebook");
+      return plan(() => insightsAnswer(ctx, post, names, facebookMetrics(post)));
+    }
+    if (edge === "insights" && method === "GET" && media) {
+      const owner = state.igUsers.get(media.igId);
+      if (!owner) throw errors.objectMissing(method, id);
+      requireIgAccess(auth, owner, ["instagram_basic", "instagram_manage_insights", "pages_read_engagement"]);
+      const names = requestedMetrics(ctx, INSTAGRAM_MEDIA_METRICS, "instagram");
+      return plan(() => insightsAnswer(ctx, media, names, instagramMetrics(media)));
+    }
     throw errors.objectMissing(method, id);
+  }
+
+  // ---------- insights ----------
+
+  /** Deterministic numbers per post: seeded by its id, growing over its first three days (by the hour). */
+  function baseReach(obj) {
+    const seed = createHash("sha256").update(String(obj.id)).digest().readUInt32BE(0);
+    const random = seededRandom(seed);
+    const ageHours = Math.max(0, Math.floor((now() - obj.createdAt) / HOUR));
+    const grown = 0.6 + 0.4 * Math.min(1, ageHours / 72);
+    return Math.round((120 + Math.floor(random() * 880)) * grown);
+  }
+
+  function facebookMetrics(post) {
+    const reach = baseReach(post);
+    const reactions = {
+      like: Math.round(reach * 0.06),
+      love: Math.round(reach * 0.02),
+      wow: Math.round(reach * 0.005),
+    };
+    const clicks = Math.round(reach * 0.04);
+    return {
+      post_total_media_view_unique: reach,
+      post_media_view: Math.round(reach * 1.4),
+      post_reactions_by_type_total: reactions,
+      post_reactions_like_total: reactions.like,
+      post_reactions_love_total: reactions.love,
+      post_reactions_wow_total: reactions.wow,
+      post_reactions_haha_total: 0,
+      post_reactions_sorry_total: 0,
+      post_reactions_anger_total: 0,
+      post_clicks: clicks,
+      post_clicks_by_type: {
+        "link clicks": Math.round(clicks * 0.7),
+        "other clicks": clicks - Math.round(clicks * 0.7),
+      },
+      reactionsTotal: reactions.like + reactions.love + reactions.wow,
+      comments: Math.round(reach * 0.01),
+      shares: Math.round(reach * 0.008),
+    };
+  }
+
+  function instagramMetrics(media) {
+    const reach = baseReach(media);
+    const likes = Math.round(reach * 0.09);
+    const comments = Math.round(reach * 0.012);
+    const saved = Math.round(reach * 0.02);
+    const shares = Math.round(reach * 0.01);
+    const profileVisits = Math.round(reach * 0.015);
+    return {
+      views: Math.round(reach * 1.5),
+      reach,
+      likes,
+      comments,
+      saved,
+      shares,
+      total_interactions: likes + comments + saved + shares,
+      follows: Math.round(reach * 0.003),
+      profile_visits: profileVisits,
+      profile_activity: profileVisits,
+    };
+  }
+
+  /** The `metric` list, each one Graph still offers for the node (a retired or unknown one fails it all). */
+  function requestedMetrics(ctx, offered, network) {
+    const raw = ctx.params.metric;
+    const names = String(raw ?? "")
+      .split(",")
+      .map((name) => name.trim())
+      .filter(Boolean);
+    if (names.length === 0) {
+      if (network === "facebook") {
+        throw new GraphFault(400, 3001, "Invalid query", {
+          error_subcode: 1504028,
+          error_user_title: "No Metric Specified",
+          error_user_msg:
+            "No metric was specified to be fetched. Please specify one or more metrics to be fetched and try again.",
+        });
+      }
+      throw errors.param("The parameter metric is required");
+    }
+    for (const [i, name] of names.entries()) {
+      if (Object.hasOwn(offered, name)) continue;
+      if (network === "facebook") throw errors.param("The value must be a valid insights metric");
+      throw errors.param(
+        `metric[${i}] must be one of the following values: ${Object.keys(offered).join(", ")}`,
+      );
+    }
+    return [...new Set(names)];
+  }
+
+  /** A fault `insights_small` refuses the whole call when it asks for one of its metrics (all by default). */
+  function fireSmallPost(ctx, names) {
+    for (const fault of state.faults) {
+      if (fault.kind !== "insights_small" || fault.remaining <= 0) continue;
+      if (!faultMatches(fault, ctx, ctx.involved)) continue;
+      const refused = Array.isArray(fault.params.metrics) ? fault.params.metrics : names;
+      if (!names.some((name) => refused.includes(name))) continue;
+      if (fault.probability < 1 && fault.random() >= fault.probability) continue;
+      fault.remaining--;
+      fault.fired++;
+      ctx.call.fault = fault.kind;
+      return fault;
+    }
+    return null;
+  }
+
+  function insightsAnswer(ctx, obj, names, values) {
+    if (fireSmallPost(ctx, names)) {
+      throw new GraphFault(400, 10, "(#10) Not enough viewers for the media to show insights", {
+        error_user_title: "Not enough viewers",
+        error_user_msg: "Insights are shown once enough people have seen this post.",
+      });
+    }
+    const offered = state.posts.has(obj.id) ? FACEBOOK_POST_METRICS : INSTAGRAM_MEDIA_METRICS;
+    return {
+      data: names.map((name) => ({
+        name,
+        period: "lifetime",
+        values: [{ value: values[name] }],
+        title: offered[name],
+        description: offered[name],
+        id: `${obj.id}/insights/${name}/lifetime`,
+      })),
+      paging: {
+        previous: `${origin}/${ctx.version}/${obj.id}/insights?metric=${names.join(",")}`,
+        next: `${origin}/${ctx.version}/${obj.id}/insights?metric=${names.join(",")}`,
+      },
+    };
   }
 
   function readNode(ctx, id) {
@@ -1338,13 +1529,14 @@ export async function startFakeGraph({
     };
     const pct = (n) => Math.min(100, Math.round((n * 100) / state.config.appCallBudget));
     const limited = ctx.limited;
-    const appPct = limited ? 100 : pct(count(`app:${appKey}`));
+    const forced = ctx.usagePercent ?? 0;
+    const appPct = limited ? 100 : Math.max(forced, pct(count(`app:${appKey}`)));
     const buc = {};
     for (const id of ctx.involved) {
       const isPage = state.pages.has(id);
       const isIg = state.igUsers.has(id);
       if (!isPage && !isIg) continue;
-      const p = limited ? 100 : pct(count(`buc:${id}`));
+      const p = limited ? 100 : Math.max(forced, pct(count(`buc:${id}`)));
       buc[id] = [
         {
           type: isPage ? "pages" : "instagram",
@@ -1407,7 +1599,10 @@ export async function startFakeGraph({
         ["transient", "rate_limit", "blocked", "token_expired", "permission_revoked"],
         plan.involved,
       );
-      if (fault) throw faultError(fault, ctx);
+      if (fault?.kind === "rate_limit" && Number(fault.params.usagePercent) < 100) {
+        // Close to the limit but still answered: only the usage headers say so.
+        ctx.usagePercent = Number(fault.params.usagePercent);
+      } else if (fault) throw faultError(fault, ctx);
       const ghost = plan.write ? fire(ctx, ["ghost"], plan.involved) : null;
       const body = plan.run();
       if (ghost) {
@@ -1587,6 +1782,12 @@ export async function startFakeGraph({
       return sendJson(res, 200, { now: new Date(now()).toISOString(), offsetMs: state.clockOffsetMs });
     }
     if (method === "GET" && path === "/published") return sendJson(res, 200, published(q));
+    if (method === "GET" && path === "/metrics") {
+      const post = state.posts.get(String(q.id ?? ""));
+      const media = state.media.get(String(q.id ?? ""));
+      if (!post && !media) throw new HttpError(404, "no such post or media");
+      return sendJson(res, 200, post ? facebookMetrics(post) : instagramMetrics(media));
+    }
     if (method === "GET" && path === "/calls") {
       const calls = state.calls.filter(
         (c) =>
