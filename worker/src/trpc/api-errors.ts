@@ -53,7 +53,26 @@ export const API_ERRORS: Record<string, ApiEntry> = {
       { code: "NOT_FOUND", when: "the account was deleted while signed in" },
     ],
   },
-  "dashboard.overview": { summary: "Counts of listings and content for the dashboard.", errors: [] },
+  "agent.getBrand": {
+    summary:
+      "The brand kit: colours (defaults until set), tagline, the uploaded logo and headshot (/media URL and size) and each colour's contrast with white text.",
+    errors: [{ code: "NOT_FOUND", when: "the account was deleted while signed in" }],
+  },
+  "agent.updateBrand": {
+    summary:
+      "Saves the brand colours and tagline; a colour under 4.5:1 contrast with white text is refused (field error). Returns the brand kit.",
+    errors: [{ code: "NOT_FOUND", when: "the account was deleted while signed in" }],
+  },
+  "agent.removeBrandImage": {
+    summary:
+      "Removes the uploaded logo or headshot (`kind`) and deletes its stored file. Returns the brand kit. Uploads are POST /api/brand/logo|headshot.",
+    errors: [{ code: "NOT_FOUND", when: "the account was deleted while signed in" }],
+  },
+  "dashboard.overview": {
+    summary:
+      "The dashboard: listing and content counts, the last 30 days' post performance (per platform, by day, best 3), posts due in the next 7 days, failed or unconfirmed posts, and listings without content.",
+    errors: [],
+  },
   "listings.list": {
     summary: "The agent's listings, filtered and sorted, a page at a time (`nextCursor`).",
     errors: [{ code: "BAD_REQUEST", when: "the cursor is not one this procedure returned (field `cursor`)" }],
@@ -101,6 +120,11 @@ export const API_ERRORS: Record<string, ApiEntry> = {
     summary: "One piece with its versions, events, marketing requests and posts.",
     errors: [{ code: "NOT_FOUND", when: "no piece with this id belongs to the agent" }],
   },
+  "content.flyer": {
+    summary:
+      "The printable flyer of a flyer_text piece: its text, photos, facts, QR link, the agent's brand and the layout's fit for Letter and A4.",
+    errors: [{ code: "NOT_FOUND", when: "no flyer_text piece with this id belongs to the agent" }],
+  },
   "content.update": {
     summary: "Saves the agent's edit as a new version, re-checked for compliance and the platform's limits.",
     errors: [
@@ -127,6 +151,29 @@ export const API_ERRORS: Record<string, ApiEntry> = {
       },
       { code: "BAD_GATEWAY", when: "the email to marketing could not be sent" },
       { code: "TOO_MANY_REQUESTS", when: "`retry` beyond the 30 draft requests an hour" },
+    ],
+  },
+  "content.renderFlyerImage": {
+    summary:
+      "Makes the flyer piece's 1080×1350 JPEG for posts (Images binding, stored in R2) and returns its `/media/<id>.jpg` URL; the same version, text and brand reuse the stored image.",
+    errors: [
+      { code: "NOT_FOUND", when: "no flyer piece with this id belongs to the agent" },
+      { code: "CONFLICT", when: "the flyer has no text yet (drafting or failed)" },
+      { code: "BAD_GATEWAY", when: "the Images binding could not make a 1080×1350 JPEG" },
+    ],
+  },
+  "content.attachFlyer": {
+    summary:
+      "Posts a Facebook post or Instagram caption with a flyer's JPEG instead of the listing's photos (`flyerId: null` detaches).",
+    errors: [
+      {
+        code: "NOT_FOUND",
+        when: "no post piece with this id belongs to the agent, or no flyer of the same listing and agent has `flyerId`",
+      },
+      {
+        code: "CONFLICT",
+        when: "the post is already posting or done, the flyer was rejected or replaced, or its image was not made yet (field `flyerId`)",
+      },
     ],
   },
   "marketing.review": {
@@ -159,6 +206,11 @@ export const API_ERRORS: Record<string, ApiEntry> = {
     summary: "One post with its text, status, account, link and reason.",
     errors: [{ code: "NOT_FOUND", when: "no post with this id belongs to the agent" }],
   },
+  "posts.byListing": {
+    summary:
+      "The posts of one listing (cancelled ones left out), newest first, each with its latest metrics; empty for a listing not the agent's.",
+    errors: [],
+  },
   "posts.reschedule": {
     summary: "Moves a scheduled post that has not started to a new time; the piece's history notes it.",
     errors: [
@@ -183,6 +235,22 @@ export const API_ERRORS: Record<string, ApiEntry> = {
     errors: [
       { code: "NOT_FOUND", when: "no post with this id belongs to the agent" },
       { code: "CONFLICT", when: "the post is not failed or unconfirmed, or its account is not connected" },
+    ],
+  },
+  "posts.insights": {
+    summary:
+      "A published post's metrics: the latest reading per metric (ok or unavailable) and the series of the last 30 days.",
+    errors: [
+      { code: "NOT_FOUND", when: "no post with this id belongs to the agent" },
+      { code: "CONFLICT", when: "the post is not published" },
+    ],
+  },
+  "posts.refreshInsights": {
+    summary:
+      "Reads a published post's metrics from Meta now (unless read in the last 5 minutes or posted over 30 days ago) and returns the latest readings; `insightsError` says why a read failed.",
+    errors: [
+      { code: "NOT_FOUND", when: "no post with this id belongs to the agent" },
+      { code: "CONFLICT", when: "the post is not published" },
     ],
   },
   "notifications.list": {

@@ -1,0 +1,378 @@
+// What the dashboard shows beyond the counts: how the last 30 days' posts did, what goes out in the next
+// 7 days, the posts that need Chris, and the listings nothing was drafted for. Three queries, each on an
+// index that starts with agent_id; metrics are summed here from each post's latest reading.
+import { contentPieces, listings, postMetrics, postSchedule, type SocialPlatform, socialAccounts } from "db";
+import { and, asc, desc, eq, gte, inArray, lt, ne, notExists, or, sql } from "drizzle-orm";
+import type { Db } from "../lib/db";
+import { utcToZoned } from "../lib/time";
+
+const DAY_MS = 24 * 3600_000;
+export const PERFORMANCE_DAYS = 30;
+export const UPCOMING_DAYS = 7;
+const MAX_POSTS = 500;
+const BEST_POSTS = 3;
+const FIRST_LISTINGS = 5;
+
+/** The figures shown, whatever Graph calls them on each platform. */
+export const METRIC_KEYS = [
+  "views",
+  "reach",
+  "reactions",
+  "comments",
+  "shares",
+  "saves",
+  "clicks",
+  "interactions",
+] as const;
+export type MetricKey = (typeof METRIC_KEYS)[number];
+
+// Graph's metric names (and the short names the insights job may store) onto the figures shown.
+const METRIC_ALIASES: Record<string, MetricKey> = {
+  views: "views",
+  post_media_view: "views",
+  reach: "reach",
+  post_total_media_view_unique: "reach",
+  reactions: "reactions",
+  likes: "reactions",
+  post_reactions_by_type_total: "reactions",
+  comments: "comments",
+  shares: "shares",
+  saved: "saves",
+  saves: "saves",
+  clicks: "clicks",
+  post_clicks: "clicks",
+  total_interactions: "interactions",
+  interactions: "interactions",
+};
+
+/** A figure is a number, or "unavailable" when Meta refused it for the post (a small audience). */
+export type MetricValue = number | "unavailable";
+export type PostMetricValues = Partial<Record<MetricKey, MetricValue>>;
+
+export type MetricReading = {
+  postId: string;
+  metric: string;
+  value: number | null;
+  status: "ok" | "unavailable";
+  capturedAt: Date;
+};
+
+/**
+ * Folds each post's latest readings into the figures shown. Reactions by type add up; interactions are
+ * Instagram's own total, or reactions + comments + shares + saves where Graph gives none.
+ */
+export function foldReadings(readings: readonly MetricReading[]) {
+  const byPost = new Map<string, { metrics: PostMetricValues; readAt: number }>();
+  for (const reading of readings) {
+    // Facebook's reactions by type may be stored one row per type ("reactions_like", ...).
+    const metric: MetricKey | undefined = reading.metric.startsWith("reactions_")
+      ? "reactions"
+      : METRIC_ALIASES[reading.metric];
+    if (!metric) continue;
+    const entry = byPost.get(reading.postId) ?? { metrics: {}, readAt: 0 };
+    entry.readAt = Math.max(entry.readAt, reading.capturedAt.getTime());
+    const current = entry.metrics[metric];
+    if (reading.status === "ok" && reading.value !== null) {
+      entry.metrics[metric] = (typeof current === "number" ? current : 0) + reading.value;
+    } else if (current === undefined) {
+      entry.metrics[metric] = "unavailable";
+    }
+    byPost.set(reading.postId, entry);
+  }
+  for (const { metrics } of byPost.values()) {
+    if (metrics.interactions === undefined || metrics.interactions === "unavailable") {
+      const parts = (["reactions", "comments", "shares", "saves"] as const)
+        .map((key) => metrics[key])
+        .filter((value): value is number => typeof value === "number");
+      if (parts.length > 0) metrics.interactions = parts.reduce((sum, value) => sum + value, 0);
+    }
+  }
+  return byPost;
+}
+
+const numberOf = (value: MetricValue | undefined) => (typeof value === "number" ? value : 0);
+
+/** Adds figures: a sum where any post had a number, "unavailable" where every post was refused. */
+function addMetrics(total: PostMetricValues, metrics: PostMetricValues) {
+  for (const key of METRIC_KEYS) {
+    const value = metrics[key];
+    if (value === undefined) continue;
+    const current = total[key];
+    if (typeof value === "number") total[key] = numberOf(current) + value;
+    else if (current === undefined) total[key] = "unavailable";
+  }
+}
+
+/** Each post's latest reading of each metric since `since` (the (agent_id, captured_at) index). */
+async function latestReadingsSince(db: Db, agentId: string, since: number): Promise<MetricReading[]> {
+  const ranked = db
+    .select({
+      postId: postMetrics.postId,
+      metric: postMetrics.metric,
+      value: postMetrics.value,
+      status: postMetrics.status,
+      capturedAt: postMetrics.capturedAt,
+      rank: sql<number>`row_number() over (partition by ${postMetrics.postId}, ${postMetrics.metric} order by ${postMetrics.capturedAt} desc)`.as(
+        "rank",
+      ),
+    })
+    .from(postMetrics)
+    .where(and(eq(postMetrics.agentId, agentId), gte(postMetrics.capturedAt, new Date(since))))
+    .as("ranked");
+  return db
+    .select({
+      postId: ranked.postId,
+      metric: ranked.metric,
+      value: ranked.value,
+      status: ranked.status,
+      capturedAt: ranked.capturedAt,
+    })
+    .from(ranked)
+    .where(eq(ranked.rank, 1));
+}
+
+/** Each given post's latest reading of each metric (the (post_id, metric, captured_at) index). */
+export async function latestReadingsOf(db: Db, agentId: string, postIds: readonly string[]) {
+  if (postIds.length === 0) return [];
+  const ranked = db
+    .select({
+      postId: postMetrics.postId,
+      metric: postMetrics.metric,
+      value: postMetrics.value,
+      status: postMetrics.status,
+      capturedAt: postMetrics.capturedAt,
+      rank: sql<number>`row_number() over (partition by ${postMetrics.postId}, ${postMetrics.metric} order by ${postMetrics.capturedAt} desc)`.as(
+        "rank",
+      ),
+    })
+    .from(postMetrics)
+    .where(and(inArray(postMetrics.postId, [...postIds]), eq(postMetrics.agentId, agentId)))
+    .as("ranked");
+  return db
+    .select({
+      postId: ranked.postId,
+      metric: ranked.metric,
+      value: ranked.value,
+      status: ranked.status,
+      capturedAt: ranked.capturedAt,
+    })
+    .from(ranked)
+    .where(eq(ranked.rank, 1));
+}
+
+/**
+ * The posts the dashboard lists, in one range of the (agent_id, scheduled_at) index: published in the
+ * window (a retried post may go out weeks after its time, hence the wider lower bound), due in the next
+ * days, or failed / unconfirmed in the window.
+ */
+function dashboardPosts(db: Db, agentId: string, now: number) {
+  const since = now - PERFORMANCE_DAYS * DAY_MS;
+  const until = now + UPCOMING_DAYS * DAY_MS;
+  return db
+    .select({
+      id: postSchedule.id,
+      contentId: postSchedule.contentId,
+      platform: postSchedule.platform,
+      status: postSchedule.status,
+      scheduledAt: postSchedule.scheduledAt,
+      postedAt: postSchedule.postedAt,
+      permalink: postSchedule.permalink,
+      failureKind: postSchedule.failureKind,
+      lastError: postSchedule.lastError,
+      insightsError: postSchedule.insightsError,
+      kind: contentPieces.kind,
+      listing: { id: listings.id, addressLine: listings.addressLine, city: listings.city },
+    })
+    .from(postSchedule)
+    .innerJoin(contentPieces, eq(contentPieces.id, postSchedule.contentId))
+    .innerJoin(listings, eq(listings.id, contentPieces.listingId))
+    .where(
+      and(
+        eq(postSchedule.agentId, agentId),
+        gte(postSchedule.scheduledAt, new Date(since - PERFORMANCE_DAYS * DAY_MS)),
+        lt(postSchedule.scheduledAt, new Date(until)),
+        or(
+          and(eq(postSchedule.status, "published"), gte(postSchedule.postedAt, new Date(since))),
+          and(
+            inArray(postSchedule.status, ["scheduled", "publishing"]),
+            gte(postSchedule.scheduledAt, new Date(now)),
+          ),
+          and(
+            inArray(postSchedule.status, ["failed", "unconfirmed"]),
+            gte(postSchedule.scheduledAt, new Date(since)),
+          ),
+        ),
+      ),
+    )
+    .orderBy(asc(postSchedule.scheduledAt), asc(postSchedule.id))
+    .limit(MAX_POSTS);
+}
+
+/** Active listings without a single content piece: the count and the first few, newest first. */
+function listingsWithoutContentQuery(db: Db, agentId: string) {
+  return db
+    .select({
+      id: listings.id,
+      addressLine: listings.addressLine,
+      city: listings.city,
+      firstSeenAt: listings.firstSeenAt,
+      total: sql<number>`count(*) over ()`,
+    })
+    .from(listings)
+    .where(
+      and(
+        eq(listings.agentId, agentId),
+        ne(listings.status, "off_market"),
+        notExists(
+          db
+            .select({ one: sql`1` })
+            .from(contentPieces)
+            .where(and(eq(contentPieces.agentId, agentId), eq(contentPieces.listingId, listings.id))),
+        ),
+      ),
+    )
+    .orderBy(desc(listings.firstSeenAt))
+    .limit(FIRST_LISTINGS);
+}
+
+const NEEDS_ATTENTION_REASON = {
+  unconfirmed: "We could not confirm that this post went out, so it was not sent again.",
+  failed: "This post was not published.",
+} as const;
+
+export async function dashboardPerformance(db: Db, agentId: string, timeZone: string, now = Date.now()) {
+  const since = now - PERFORMANCE_DAYS * DAY_MS;
+  const [posts, readings, withoutContent] = await Promise.all([
+    dashboardPosts(db, agentId, now),
+    latestReadingsSince(db, agentId, since),
+    listingsWithoutContentQuery(db, agentId),
+  ]);
+  const folded = foldReadings(readings);
+
+  const published = posts.filter((post) => post.status === "published");
+  const platforms = new Map<SocialPlatform, { posts: number; measured: number; totals: PostMetricValues }>();
+  const dayKey = (at: number) => utcToZoned(at, timeZone).date;
+  const days = new Map<string, { posts: number; views: number; interactions: number }>();
+  for (let at = since + DAY_MS; at <= now + 1; at += DAY_MS) {
+    days.set(dayKey(at), { posts: 0, views: 0, interactions: 0 });
+  }
+  const scored = [];
+  for (const post of published) {
+    const entry = platforms.get(post.platform) ?? { posts: 0, measured: 0, totals: {} };
+    entry.posts += 1;
+    const reading = folded.get(post.id);
+    if (reading) {
+      entry.measured += 1;
+      addMetrics(entry.totals, reading.metrics);
+    }
+    platforms.set(post.platform, entry);
+    const postedAt = post.postedAt?.getTime() ?? post.scheduledAt.getTime();
+    const day = days.get(dayKey(postedAt));
+    if (day) {
+      day.posts += 1;
+      day.views += numberOf(reading?.metrics.views ?? reading?.metrics.reach);
+      day.interactions += numberOf(reading?.metrics.interactions);
+    }
+    if (reading) {
+      scored.push({
+        postId: post.id,
+        contentId: post.contentId,
+        platform: post.platform,
+        postedAt,
+        permalink: post.permalink,
+        listing: post.listing,
+        interactions: numberOf(reading.metrics.interactions),
+        metrics: reading.metrics,
+        readAt: reading.readAt,
+      });
+    }
+  }
+  scored.sort((a, b) => b.interactions - a.interactions || b.postedAt - a.postedAt);
+
+  const toBrief = (post: (typeof posts)[number]) => ({
+    id: post.id,
+    contentId: post.contentId,
+    platform: post.platform,
+    kind: post.kind,
+    status: post.status,
+    scheduledAt: post.scheduledAt.getTime(),
+    listing: post.listing,
+  });
+  return {
+    performance: {
+      days: PERFORMANCE_DAYS,
+      publishedPosts: published.length,
+      measuredPosts: published.filter((post) => folded.has(post.id)).length,
+      platforms: [...platforms].map(([platform, entry]) => ({ platform, ...entry })),
+      daily: [...days].map(([date, figures]) => ({ date, ...figures })),
+      best: scored.slice(0, BEST_POSTS),
+    },
+    upcoming: posts
+      .filter((post) => post.status === "scheduled" || post.status === "publishing")
+      .map(toBrief),
+    needsAttention: posts
+      .filter((post) => post.status === "failed" || post.status === "unconfirmed")
+      .map((post) => ({
+        ...toBrief(post),
+        failureKind: post.failureKind,
+        reason:
+          post.status === "unconfirmed"
+            ? NEEDS_ATTENTION_REASON.unconfirmed
+            : (post.lastError ?? NEEDS_ATTENTION_REASON.failed),
+      }))
+      .reverse(),
+    listingsWithoutContent: {
+      count: withoutContent[0]?.total ?? 0,
+      first: withoutContent.map(({ total, firstSeenAt, ...listing }) => listing),
+    },
+  };
+}
+
+/** The posts of one listing (cancelled ones left out), newest first, each with its latest figures. */
+export async function postsOfListing(db: Db, agentId: string, listingId: string) {
+  const rows = await db
+    .select({
+      id: postSchedule.id,
+      contentId: postSchedule.contentId,
+      platform: postSchedule.platform,
+      status: postSchedule.status,
+      scheduledAt: postSchedule.scheduledAt,
+      postedAt: postSchedule.postedAt,
+      permalink: postSchedule.permalink,
+      insightsAt: postSchedule.insightsAt,
+      insightsError: postSchedule.insightsError,
+      kind: contentPieces.kind,
+      accountName: socialAccounts.displayName,
+    })
+    .from(contentPieces)
+    .innerJoin(
+      postSchedule,
+      and(eq(postSchedule.contentId, contentPieces.id), ne(postSchedule.status, "cancelled")),
+    )
+    .leftJoin(socialAccounts, eq(socialAccounts.id, postSchedule.socialAccountId))
+    .where(
+      and(
+        eq(contentPieces.agentId, agentId),
+        eq(contentPieces.listingId, listingId),
+        eq(postSchedule.agentId, agentId),
+      ),
+    )
+    .orderBy(desc(postSchedule.scheduledAt))
+    .limit(MAX_POSTS);
+  const folded = foldReadings(
+    await latestReadingsOf(
+      db,
+      agentId,
+      rows.map((row) => row.id),
+    ),
+  );
+  return {
+    items: rows.map((row) => ({
+      ...row,
+      scheduledAt: row.scheduledAt.getTime(),
+      postedAt: row.postedAt?.getTime() ?? null,
+      insightsAt: row.insightsAt?.getTime() ?? null,
+      metrics: folded.get(row.id)?.metrics ?? null,
+    })),
+  };
+}
