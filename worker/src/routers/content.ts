@@ -1,3 +1,5 @@
+import { attachFlyer } from "../agents/flyers/attach";
+import { renderFlyerImage } from "../agents/flyers/render-image";
 import {
   contentActionInput,
   contentIdInput,
@@ -5,7 +7,9 @@ import {
   pendingApprovalsInput,
   updateContentInput,
 } from "../schemas/content";
+import { attachFlyerInput, renderFlyerImageInput } from "../schemas/flyer-image";
 import { actOnPiece, editPiece, getPieceDetail, listOpenPieces, requestDrafts } from "../services/content";
+import { getFlyer } from "../services/flyers";
 import { consumeRateLimit } from "../services/rate-limit";
 import { type Context, protectedProcedure, router } from "../trpc/init";
 
@@ -33,6 +37,9 @@ export const contentRouter = router({
   get: protectedProcedure
     .input(contentIdInput)
     .query(({ ctx, input }) => getPieceDetail(ctx.db, ctx.agent.id, input.id)),
+  flyer: protectedProcedure
+    .input(contentIdInput)
+    .query(({ ctx, input }) => getFlyer(ctx.db, ctx.agent.id, input.id)),
   update: protectedProcedure
     .input(updateContentInput)
     .mutation(({ ctx, input }) => editPiece(deps(ctx), input)),
@@ -48,4 +55,10 @@ export const contentRouter = router({
     }
     return actOnPiece(deps(ctx), input);
   }),
+  renderFlyerImage: protectedProcedure
+    .input(renderFlyerImageInput)
+    .mutation(({ ctx, input }) => renderFlyerImage(ctx.env, ctx.db, ctx.agent.id, input.id)),
+  attachFlyer: protectedProcedure
+    .input(attachFlyerInput)
+    .mutation(({ ctx, input }) => attachFlyer(ctx.db, ctx.agent.id, input)),
 });

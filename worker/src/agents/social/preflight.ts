@@ -9,6 +9,7 @@ import { createDb } from "../../lib/db";
 import { TokenKeyError } from "../../lib/token-crypto";
 import { notify } from "../../services/notify";
 import { accountToken, activeAccount, markNeedsReconnect } from "../../services/social-accounts";
+import { attachedFlyerPhoto } from "../flyers/attach";
 import { GraphClient, GraphError } from "./graph";
 import { facebookPhotoUrls, instagramPhotoUrls } from "./media";
 import { PREFLIGHT_BEFORE_MS } from "./publisher";
@@ -107,7 +108,11 @@ export async function preflightPost(env: Env, postId: string, now = Date.now()):
     : [];
   const urls = listing?.imageUrls ?? [];
   const origin = (env.APP_ORIGIN || "http://localhost:8787").replace(/\/$/, "");
-  if (post.platform === "instagram") {
+  // A post with a flyer attached goes out with the flyer's image alone: only that needs to be there.
+  const flyer = await attachedFlyerPhoto(db, { agentId: post.agentId, contentId: post.contentId, origin });
+  if (flyer) {
+    if ("problem" in flyer) warn("flyer_image", flyer.problem);
+  } else if (post.platform === "instagram") {
     const photos = await instagramPhotoUrls(env, { agentId: post.agentId, origin, urls });
     if (photos.urls.length === 0) {
       warn(

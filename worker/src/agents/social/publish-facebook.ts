@@ -2,6 +2,7 @@
 // several as unpublished photos then /{page}/feed with attached_media, none via /{page}/feed. The
 // publishing call is made only after the engine recorded the attempt; after an ambiguous answer the
 // Page's published_posts since the attempt are read back and matched on the text's fingerprint.
+import { attachedFlyerPhoto } from "../flyers/attach";
 import { fingerprint } from "./fingerprint";
 import { GraphError, type GraphParams } from "./graph";
 import { facebookPhotoUrls } from "./media";
@@ -26,13 +27,22 @@ export async function stepFacebook(ctx: StepContext): Promise<StepOutcome> {
     }
     // Not on the Page: the last attempt did not take effect, so it may be made again.
   }
-  const { urls } = ctx.sourcePhotos.length
-    ? await facebookPhotoUrls(ctx.env, {
-        agentId: ctx.post.agentId,
-        origin: ctx.origin,
-        urls: ctx.sourcePhotos,
-      })
-    : { urls: [] as string[] };
+  // An attached flyer image replaces the listing's photos; a flyer whose image is gone fails the post
+  // rather than going out without the picture Chris approved.
+  const flyer = await attachedFlyerPhoto(ctx.db, {
+    agentId: ctx.post.agentId,
+    contentId: ctx.post.contentId,
+    origin: ctx.origin,
+  });
+  if (flyer && "problem" in flyer) return { kind: "failed", failureKind: "media", reason: flyer.problem };
+  let urls: string[] = flyer ? [flyer.url] : [];
+  if (!flyer && ctx.sourcePhotos.length) {
+    ({ urls } = await facebookPhotoUrls(ctx.env, {
+      agentId: ctx.post.agentId,
+      origin: ctx.origin,
+      urls: ctx.sourcePhotos,
+    }));
+  }
 
   if (urls.length === 1) {
     const sent = await ctx.publishCall(() =>

@@ -5,6 +5,7 @@
 // is read first; a post past it is held until the window frees, never failed.
 import { postSchedule } from "db";
 import { and, asc, eq, gte } from "drizzle-orm";
+import { attachedFlyerPhoto } from "../flyers/attach";
 import { fingerprint } from "./fingerprint";
 import { GraphError } from "./graph";
 import { instagramPhotoUrls } from "./media";
@@ -30,11 +31,20 @@ export async function stepInstagram(ctx: StepContext): Promise<StepOutcome> {
 async function createContainers(ctx: StepContext, igId: string): Promise<StepOutcome> {
   const held = await quotaHold(ctx, igId);
   if (held) return held;
-  const photos = await instagramPhotoUrls(ctx.env, {
+  // An attached flyer image (1080x1350, a valid 4:5 JPEG) replaces the listing's photos.
+  const flyer = await attachedFlyerPhoto(ctx.db, {
     agentId: ctx.post.agentId,
+    contentId: ctx.post.contentId,
     origin: ctx.origin,
-    urls: ctx.sourcePhotos,
   });
+  if (flyer && "problem" in flyer) return { kind: "failed", failureKind: "media", reason: flyer.problem };
+  const photos = flyer
+    ? { urls: [flyer.url], problems: [] }
+    : await instagramPhotoUrls(ctx.env, {
+        agentId: ctx.post.agentId,
+        origin: ctx.origin,
+        urls: ctx.sourcePhotos,
+      });
   if (photos.urls.length === 0) {
     return {
       kind: "failed",
