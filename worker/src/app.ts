@@ -3,6 +3,7 @@ import { TRPC_MAX_BATCH } from "db/rules";
 import { Hono } from "hono";
 import { sameOriginMutations, trpcRefusal } from "./lib/csrf";
 import { SECURITY_HEADERS } from "./lib/security-headers";
+import { brandApp } from "./routes/brand";
 import { imagesApp } from "./routes/images";
 import { mediaApp } from "./routes/media";
 import { notificationsApp } from "./routes/notifications";
@@ -33,6 +34,7 @@ app.route("/api/email/unsubscribe", unsubscribeApp);
 app.use("/api/*", sameOriginMutations());
 
 app.get("/api/health", (c) => c.json({ ok: true }));
+app.route("/api/brand", brandApp);
 app.route("/api/images", imagesApp);
 app.route("/api/notifications", notificationsApp);
 app.route("/api/oauth", oauthApp);

@@ -2,22 +2,26 @@ import { mediaAssets } from "db";
 import { eq } from "drizzle-orm";
 import { Hono } from "hono";
 import { createDb } from "../lib/db";
+import { MEDIA_EXTENSIONS } from "../services/brand";
 
 /**
- * GET /media/<id>.jpg: a photo converted for Instagram (agents/social/media.ts), public because Meta's
- * servers fetch it without a session. The 128-bit random id is the only key, so an unknown id and a bad
- * one answer the same 404. A stored photo never changes under its id, hence the immutable year.
+ * GET /media/<id>.jpg (or .png): a photo converted for Instagram (agents/social/media.ts) or a brand kit
+ * image (services/brand.ts), public because Meta's servers and mail clients fetch it without a session.
+ * The extension must match the stored type, so one file has one URL. The 128-bit random id is the only
+ * key, so an unknown id and a bad one answer the same 404. A stored file never changes under its id,
+ * hence the immutable year.
  */
 export const mediaApp = new Hono<{ Bindings: Env }>().get("/:file", async (c) => {
-  const id = /^([0-9a-f]{32})\.jpg$/.exec(c.req.param("file"))?.[1];
+  const [, id, extension] = /^([0-9a-f]{32})\.(jpg|png)$/.exec(c.req.param("file")) ?? [];
   if (!id) return notFound();
   const asset = await createDb(c.env.DB)
     .select({ r2Key: mediaAssets.r2Key, contentType: mediaAssets.contentType })
     .from(mediaAssets)
     .where(eq(mediaAssets.id, id))
     .get();
-  const object = asset ? await c.env.MEDIA.get(asset.r2Key) : null;
-  if (!asset || !object) return notFound();
+  if (!asset || MEDIA_EXTENSIONS[asset.contentType] !== extension) return notFound();
+  const object = await c.env.MEDIA.get(asset.r2Key);
+  if (!object) return notFound();
   return new Response(object.body, {
     headers: {
       "Content-Type": asset.contentType,

@@ -7,6 +7,7 @@ import { eq } from "drizzle-orm";
 import type { Db } from "../../lib/db";
 import { emailConfigFromEnv, sendEmail } from "../../lib/email";
 import { type EmailBranding, type EmailSection, renderEmail } from "../../lib/email-template";
+import { uploadedLogoUrl } from "../../services/brand";
 import {
   topicLabel,
   unsubscribeHeaders,
@@ -24,7 +25,7 @@ function appLink(env: Env, path: string | null): string | null {
   return `${origin(env)}${path}`;
 }
 
-async function loadAgent(db: Db, agentId: string) {
+async function loadAgent(env: Env, db: Db, agentId: string) {
   const [agent] = await db
     .select({
       email: agents.email,
@@ -36,10 +37,12 @@ async function loadAgent(db: Db, agentId: string) {
     .where(eq(agents.id, agentId))
     .limit(1);
   if (!agent) return null;
+  // The uploaded logo wins over the legacy URL; renderEmail still shows only an https one.
+  const logoUrl = (await uploadedLogoUrl(db, agentId, origin(env))) ?? agent.brand?.logoUrl;
   const branding: EmailBranding = {
     agentName: agent.name,
     brokerageName: agent.brokerageName,
-    brand: agent.brand ?? {},
+    brand: { ...agent.brand, logoUrl },
   };
   return { email: agent.email, branding };
 }
@@ -49,7 +52,7 @@ async function loadAgent(db: Db, agentId: string) {
  * (retryable or not) when the provider fails; returns false when the agent no longer exists.
  */
 export async function emailNotification(env: Env, db: Db, row: NotificationRow): Promise<boolean> {
-  const agent = await loadAgent(db, row.agentId);
+  const agent = await loadAgent(env, db, row.agentId);
   if (!agent) return false;
   const token = await unsubscribeToken(env, { agentId: row.agentId, topic: row.eventType });
   const { html, text } = renderEmail({
@@ -103,7 +106,7 @@ export async function emailDigest(
   rows: readonly NotificationRow[],
   digestKey: string,
 ): Promise<boolean> {
-  const agent = await loadAgent(db, agentId);
+  const agent = await loadAgent(env, db, agentId);
   if (!agent) return false;
   const token = await unsubscribeToken(env, { agentId, topic: "digest" });
   const count = `${rows.length} update${rows.length === 1 ? "" : "s"}`;
