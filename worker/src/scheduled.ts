@@ -1,19 +1,26 @@
 import { sessions } from "db";
 import { lt } from "drizzle-orm";
 import { runListingAgent } from "./agents/listing/agent";
+import { readPostInsights } from "./agents/social/insights";
 import { createDb } from "./lib/db";
 import { closeSessionSockets } from "./routes/notifications";
 import { pruneRateLimits } from "./services/rate-limit";
 import { sweepContent } from "./services/sweeper";
 
-/** wrangler.toml's two crons: the sweeper every 5 minutes, so stuck work is caught soon after its 15-minute
- * deadline; housekeeping and the listing agent every 30. */
+/** wrangler.toml's crons: the sweeper every 5 minutes, so stuck work is caught soon after its 15-minute
+ * deadline; housekeeping and the listing agent every 30; post metrics once a day. */
 export const SWEEP_CRON = "*/5 * * * *";
+/** The daily post-performance reading (07:15 UTC, before Chris's morning in Florida). */
+export const INSIGHTS_CRON = "15 7 * * *";
 
 /** Cron entry point: the content sweeper; on the 30-minute cron also housekeeping and the listing agent. */
 export async function runScheduled(controller: ScheduledController, env: Env) {
   if (controller.cron === SWEEP_CRON) {
     await sweepContent(env, controller.scheduledTime);
+    return;
+  }
+  if (controller.cron === INSIGHTS_CRON) {
+    await readPostInsights(env, { now: controller.scheduledTime });
     return;
   }
   await runHousekeeping(env, controller.scheduledTime);

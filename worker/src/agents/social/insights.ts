@@ -5,6 +5,7 @@
 import { type PostMetric, postMetrics, postSchedule, type SocialPlatform, socialAccounts } from "db";
 import { and, asc, eq, gte, inArray, isNotNull, isNull, lte, or, sql } from "drizzle-orm";
 import { createDb, type Db } from "../../lib/db";
+import { ServiceError } from "../../lib/errors";
 import { newId } from "../../lib/ids";
 import { accountToken, markNeedsReconnect, type SocialAccount } from "../../services/social-accounts";
 import { GraphClient, GraphError, type GraphUsage } from "./graph";
@@ -427,4 +428,98 @@ export async function latestMetrics(
     }
   }
   return out;
+}
+
+type InsightsDeps = { db: Db; env: Env; agentId: string };
+
+export type MetricPoint = { at: number; value: number | null; status: MetricStatus };
+export type PostInsightsView = {
+  postId: string;
+  platform: SocialPlatform;
+  /** When the metrics were last read, and why the last read failed (null when it did not). */
+  insightsAt: number | null;
+  insightsError: string | null;
+  latest: LatestMetric[];
+};
+
+async function ownedPublishedPost(db: Db, agentId: string, id: string) {
+  const [post] = await db
+    .select()
+    .from(postSchedule)
+    .where(and(eq(postSchedule.id, id), eq(postSchedule.agentId, agentId)))
+    .limit(1);
+  if (!post) throw new ServiceError("NOT_FOUND", "Post not found");
+  if (post.status !== "published" || !post.externalPostId) {
+    throw new ServiceError("CONFLICT", "Only a published post has metrics.");
+  }
+  return post;
+}
+
+async function insightsView(db: Db, agentId: string, post: typeof postSchedule.$inferSelect) {
+  const latest = (await latestMetrics(db, agentId, [post.id]))[post.id] ?? [];
+  return {
+    postId: post.id,
+    platform: post.platform,
+    insightsAt: post.insightsAt?.getTime() ?? null,
+    insightsError: post.insightsError,
+    latest,
+  } satisfies PostInsightsView;
+}
+
+/**
+ * "Refresh" on a post: reads its metrics now, unless they were read in the last 5 minutes or the post is
+ * older than the 30 days metrics are read for; answers the latest readings either way.
+ */
+export async function refreshPostInsights({ db, env, agentId }: InsightsDeps, id: string, now = Date.now()) {
+  let post = await ownedPublishedPost(db, agentId, id);
+  const recent = post.insightsAt && post.insightsAt.getTime() > now - REFRESH_MIN_INTERVAL_MS;
+  const inWindow = post.postedAt && post.postedAt.getTime() >= now - INSIGHTS_WINDOW_MS;
+  let refreshed = false;
+  if (!recent && inWindow) {
+    const summary = await readPostInsights(env, {
+      now,
+      agentId,
+      postIds: [post.id],
+      minIntervalMs: REFRESH_MIN_INTERVAL_MS,
+      maxPosts: 1,
+    });
+    refreshed = summary.read > 0;
+    post = await ownedPublishedPost(db, agentId, id);
+  }
+  return { refreshed, ...(await insightsView(db, agentId, post)) };
+}
+
+/** A post's latest readings, and every reading of the last 30 days as a series per metric. */
+export async function postInsights(
+  { db, agentId }: Pick<InsightsDeps, "db" | "agentId">,
+  id: string,
+  now = Date.now(),
+) {
+  const post = await ownedPublishedPost(db, agentId, id);
+  const rows = await db
+    .select({
+      metric: postMetrics.metric,
+      value: postMetrics.value,
+      status: postMetrics.status,
+      capturedAt: postMetrics.capturedAt,
+    })
+    .from(postMetrics)
+    .where(
+      and(
+        eq(postMetrics.agentId, agentId),
+        eq(postMetrics.postId, post.id),
+        gte(postMetrics.capturedAt, new Date(now - INSIGHTS_WINDOW_MS)),
+      ),
+    )
+    .orderBy(asc(postMetrics.capturedAt));
+  const series = new Map<string, MetricPoint[]>();
+  for (const row of rows) {
+    const points = series.get(row.metric) ?? [];
+    points.push({ at: row.capturedAt.getTime(), value: row.value, status: row.status });
+    series.set(row.metric, points);
+  }
+  return {
+    ...(await insightsView(db, agentId, post)),
+    series: [...series].map(([metric, points]) => ({ metric, points })),
+  };
 }
