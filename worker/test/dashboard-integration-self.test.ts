@@ -149,19 +149,21 @@ async function seededAgent() {
     postedAt: now - 2 * DAY,
   });
   await seedReading(agentId, fbRecent, "facebook", now - DAY - HOUR, {
-    post_total_media_view_unique: 50,
+    views_unique: 50,
+    reactions: 1,
     reactions_like: 1,
     comments: 0,
     shares: 0,
-    post_clicks: 1,
+    clicks: 1,
   });
   await seedReading(agentId, fbRecent, "facebook", now - HOUR, {
-    post_total_media_view_unique: 120,
+    views_unique: 120,
+    reactions: 10,
     reactions_like: 7,
     reactions_love: 3,
     comments: 2,
     shares: 1,
-    post_clicks: 9,
+    clicks: 9,
   });
   // Published 5 days ago on Instagram, a small account: reach and views refused.
   const igSmall = await seedPost(agentId, oakIg, {
@@ -202,7 +204,7 @@ async function seededAgent() {
     scheduledAt: now - 40 * DAY,
     postedAt: now - 40 * DAY,
   });
-  await seedReading(agentId, fbOld, "facebook", now - 3 * HOUR, { reactions_like: 500 });
+  await seedReading(agentId, fbOld, "facebook", now - 3 * HOUR, { reactions: 500 });
 
   // Upcoming: tomorrow (shown) and in 9 days (outside the 7 days).
   const fbTomorrow = await seedPost(agentId, await seedPiece(agentId, palm, "facebook_post"), {
@@ -254,7 +256,7 @@ describe("dashboard.overview", () => {
 
     const facebook = performance.platforms.find((p) => p.platform === "facebook");
     expect(facebook).toMatchObject({ posts: 1, measured: 1 });
-    // The later reading only; reactions by type add up; interactions = reactions + comments + shares.
+    // The later reading only; reactions in total (not again by type); interactions = reactions + comments + shares.
     expect(facebook?.totals).toEqual({
       reach: 120,
       reactions: 10,

@@ -3,6 +3,7 @@
 // index that starts with agent_id; metrics are summed here from each post's latest reading.
 import { contentPieces, listings, postMetrics, postSchedule, type SocialPlatform, socialAccounts } from "db";
 import { and, asc, desc, eq, gte, inArray, lt, ne, notExists, or, sql } from "drizzle-orm";
+import { latestMetrics } from "../agents/social/insights";
 import type { Db } from "../lib/db";
 import { utcToZoned } from "../lib/time";
 
@@ -26,23 +27,19 @@ export const METRIC_KEYS = [
 ] as const;
 export type MetricKey = (typeof METRIC_KEYS)[number];
 
-// Graph's metric names (and the short names the insights job may store) onto the figures shown.
+// The names the insights job stores (agents/social/insights.ts METRICS) onto the figures shown. Facebook's
+// reactions by type ("reactions_like", ...) are left out: their total is stored as "reactions".
 const METRIC_ALIASES: Record<string, MetricKey> = {
   views: "views",
-  post_media_view: "views",
+  views_unique: "reach",
   reach: "reach",
-  post_total_media_view_unique: "reach",
   reactions: "reactions",
   likes: "reactions",
-  post_reactions_by_type_total: "reactions",
   comments: "comments",
   shares: "shares",
   saved: "saves",
-  saves: "saves",
   clicks: "clicks",
-  post_clicks: "clicks",
   total_interactions: "interactions",
-  interactions: "interactions",
 };
 
 /** A figure is a number, or "unavailable" when Meta refused it for the post (a small audience). */
@@ -54,23 +51,20 @@ export type MetricReading = {
   metric: string;
   value: number | null;
   status: "ok" | "unavailable";
-  capturedAt: Date;
+  capturedAt: Date | number;
 };
 
 /**
- * Folds each post's latest readings into the figures shown. Reactions by type add up; interactions are
+ * Folds each post's latest readings into the figures shown. Interactions are
  * Instagram's own total, or reactions + comments + shares + saves where Graph gives none.
  */
 export function foldReadings(readings: readonly MetricReading[]) {
   const byPost = new Map<string, { metrics: PostMetricValues; readAt: number }>();
   for (const reading of readings) {
-    // Facebook's reactions by type may be stored one row per type ("reactions_like", ...).
-    const metric: MetricKey | undefined = reading.metric.startsWith("reactions_")
-      ? "reactions"
-      : METRIC_ALIASES[reading.metric];
+    const metric = METRIC_ALIASES[reading.metric];
     if (!metric) continue;
     const entry = byPost.get(reading.postId) ?? { metrics: {}, readAt: 0 };
-    entry.readAt = Math.max(entry.readAt, reading.capturedAt.getTime());
+    entry.readAt = Math.max(entry.readAt, new Date(reading.capturedAt).getTime());
     const current = entry.metrics[metric];
     if (reading.status === "ok" && reading.value !== null) {
       entry.metrics[metric] = (typeof current === "number" ? current : 0) + reading.value;
@@ -118,35 +112,6 @@ async function latestReadingsSince(db: Db, agentId: string, since: number): Prom
     })
     .from(postMetrics)
     .where(and(eq(postMetrics.agentId, agentId), gte(postMetrics.capturedAt, new Date(since))))
-    .as("ranked");
-  return db
-    .select({
-      postId: ranked.postId,
-      metric: ranked.metric,
-      value: ranked.value,
-      status: ranked.status,
-      capturedAt: ranked.capturedAt,
-    })
-    .from(ranked)
-    .where(eq(ranked.rank, 1));
-}
-
-/** Each given post's latest reading of each metric (the (post_id, metric, captured_at) index). */
-export async function latestReadingsOf(db: Db, agentId: string, postIds: readonly string[]) {
-  if (postIds.length === 0) return [];
-  const ranked = db
-    .select({
-      postId: postMetrics.postId,
-      metric: postMetrics.metric,
-      value: postMetrics.value,
-      status: postMetrics.status,
-      capturedAt: postMetrics.capturedAt,
-      rank: sql<number>`row_number() over (partition by ${postMetrics.postId}, ${postMetrics.metric} order by ${postMetrics.capturedAt} desc)`.as(
-        "rank",
-      ),
-    })
-    .from(postMetrics)
-    .where(and(inArray(postMetrics.postId, [...postIds]), eq(postMetrics.agentId, agentId)))
     .as("ranked");
   return db
     .select({
@@ -359,11 +324,14 @@ export async function postsOfListing(db: Db, agentId: string, listingId: string)
     )
     .orderBy(desc(postSchedule.scheduledAt))
     .limit(MAX_POSTS);
+  const latest = await latestMetrics(
+    db,
+    agentId,
+    rows.map((row) => row.id),
+  );
   const folded = foldReadings(
-    await latestReadingsOf(
-      db,
-      agentId,
-      rows.map((row) => row.id),
+    Object.entries(latest).flatMap(([postId, readings]) =>
+      readings.map((reading) => ({ ...reading, postId })),
     ),
   );
   return {
