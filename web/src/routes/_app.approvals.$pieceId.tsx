@@ -17,6 +17,7 @@ import { ComplianceWarnings } from "./-components/ComplianceWarnings";
 import { ContentStatusBadge, KindIcon, WriterBadge } from "./-components/ContentBadges";
 import { ContentPreview, LimitCounters } from "./-components/ContentPreview";
 import { invalidateContent, pollWhileSettling } from "./-components/contentQueries";
+import { FlyerNotice } from "./-components/FlyerNotice";
 import { PieceActions } from "./-components/PieceActions";
 import { EventTimeline, MarketingRequests, PostStatus, VersionList } from "./-components/PieceHistory";
 
@@ -96,6 +97,7 @@ function PieceView({ piece, me }: { piece: PieceDetail; me: Agent }) {
               brokerageName={me.brokerageName}
             />
           )}
+          {showText && piece.kind === "flyer_text" && <FlyerNotice pieceId={piece.id} />}
           <section className="card piece-preview-card" aria-labelledby="preview-title">
             <div className="card-head">
               <h2 className="card-title" id="preview-title">
