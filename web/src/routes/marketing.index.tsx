@@ -1,7 +1,7 @@
 import { useMutation, useQuery } from "@tanstack/react-query";
 import { createFileRoute, useLocation } from "@tanstack/react-router";
 import type { inferRouterOutputs } from "@trpc/server";
-import { type ReactNode, useMemo, useState } from "react";
+import { useMemo, useState } from "react";
 import type { AppRouter } from "worker/router";
 import { marketingRespondInput, marketingTokenInput } from "worker/schemas/content";
 import { ChoiceGroupField, FormAlert, SubmitButton, TextAreaField } from "../components/Field";
@@ -10,10 +10,9 @@ import { type MarketingResponse, RESPONSE_LABELS } from "../lib/content";
 import { errorCode, errorMessage } from "../lib/errors";
 import { type Schema, useForm } from "../lib/form";
 import { formatDateTime } from "../lib/format";
-import { usePageTitle } from "../lib/title";
 import { trpc, trpcClient } from "../trpc";
-import { BrandMark } from "./-components/BrandMark";
 import { ContentPreview } from "./-components/ContentPreview";
+import { PublicLayout } from "./-components/PublicLayout";
 
 type Review = inferRouterOutputs<AppRouter>["marketing"]["review"];
 type OpenReview = Extract<Review, { state: "open" }>;
@@ -33,21 +32,6 @@ const reviewQueryOptions = (token: string) => ({
   retry: false,
 });
 
-function ReviewLayout({ title, children }: { title: string; children: ReactNode }) {
-  usePageTitle(title);
-  return (
-    <div className="review-page">
-      <header className="review-brand">
-        <BrandMark />
-        <span>Realtor Marketing</span>
-      </header>
-      <main className="review-main" id="main">
-        {children}
-      </main>
-    </div>
-  );
-}
-
 const browserTimeZone = () => Intl.DateTimeFormat().resolvedOptions().timeZone;
 
 function problemOf(error: unknown): string {
@@ -63,9 +47,9 @@ function MarketingReviewPage() {
   const review = useQuery({ ...reviewQueryOptions(token), enabled: wellFormed });
   if (wellFormed && review.isPending) {
     return (
-      <ReviewLayout title="Review">
+      <PublicLayout title="Review">
         <Loading label="Loading the draft…" />
-      </ReviewLayout>
+      </PublicLayout>
     );
   }
   const problem = !wellFormed
@@ -75,12 +59,12 @@ function MarketingReviewPage() {
       : null;
   if (problem || !review.data) {
     return (
-      <ReviewLayout title="Review link not available">
+      <PublicLayout title="Review link not available">
         <div className="review-card review-message">
           <h1 className="review-title">This link can't be used</h1>
           <p role="alert">{problem ?? "This review link is not valid."}</p>
         </div>
-      </ReviewLayout>
+      </PublicLayout>
     );
   }
   return <LoadedReview token={token} review={review.data} />;
@@ -90,7 +74,7 @@ function LoadedReview({ token, review }: { token: string; review: Review }) {
   const [answered, setAnswered] = useState<MarketingResponse | null>(null);
   if (answered) {
     return (
-      <ReviewLayout title="Thank you">
+      <PublicLayout title="Thank you">
         <div className="review-card review-message" role="status">
           <h1 className="review-title">Thank you</h1>
           <p>
@@ -98,12 +82,12 @@ function LoadedReview({ token, review }: { token: string; review: Review }) {
             {review.state === "open" ? review.agentName : "the agent"}. You can close this page.
           </p>
         </div>
-      </ReviewLayout>
+      </PublicLayout>
     );
   }
   if (review.state === "answered") {
     return (
-      <ReviewLayout title="Already answered">
+      <PublicLayout title="Already answered">
         <div className="review-card review-message">
           <h1 className="review-title">This draft was already answered</h1>
           <p>
@@ -114,7 +98,7 @@ function LoadedReview({ token, review }: { token: string; review: Review }) {
             Each review link works once; ask {review.agentName} for a new one if something changed.
           </p>
         </div>
-      </ReviewLayout>
+      </PublicLayout>
     );
   }
   return <OpenReviewView token={token} review={review} onAnswered={setAnswered} />;
@@ -166,7 +150,7 @@ function OpenReviewView({
   const { listing, piece } = review;
   const place = [listing.addressLine, listing.city].filter(Boolean).join(", ");
   return (
-    <ReviewLayout title={`Review: ${piece.kindLabel}`}>
+    <PublicLayout title={`Review: ${piece.kindLabel}`}>
       <div className="review-card">
         <h1 className="review-title">
           {review.agentName} asks you to review this {piece.kindLabel} for {place}
@@ -217,6 +201,6 @@ function OpenReviewView({
           </div>
         </form>
       </section>
-    </ReviewLayout>
+    </PublicLayout>
   );
 }

@@ -1,10 +1,8 @@
 import { useMutation, useQuery } from "@tanstack/react-query";
 import { createFileRoute, Link } from "@tanstack/react-router";
-import type { ReactNode } from "react";
 import { FormAlert, SubmitButton } from "../components/Field";
 import { Loading } from "../components/Spinner";
-import { usePageTitle } from "../lib/title";
-import { BrandMark } from "./-components/BrandMark";
+import { PublicLayout } from "./-components/PublicLayout";
 
 // Public: opened from an email's "Turn off these emails" link, signed in or not. The signed token in the
 // address is the credential (worker/src/services/unsubscribe.ts). Opening the page changes nothing (mail
@@ -33,21 +31,6 @@ async function call(token: string, method: "GET" | "POST"): Promise<Subscription
   throw new Error("Something went wrong. Try the link again in a moment.");
 }
 
-function Layout({ title, children }: { title: string; children: ReactNode }) {
-  usePageTitle(title);
-  return (
-    <div className="review-page">
-      <header className="review-brand">
-        <BrandMark />
-        <span>Realtor Marketing</span>
-      </header>
-      <main className="review-main" id="main">
-        {children}
-      </main>
-    </div>
-  );
-}
-
 const settingsLink = (
   <Link to="/settings" hash="notifications">
     Settings › Notifications
@@ -73,27 +56,27 @@ function UnsubscribePage() {
           ? current.error.message
           : "The link could not be checked. Try it again in a moment.";
     return (
-      <Layout title="Unsubscribe link not available">
+      <PublicLayout title="Unsubscribe link not available">
         <div className="review-card review-message">
           <h1 className="review-title">This link can't be used</h1>
           <p role="alert">{message}</p>
           <p>You can switch notification emails on and off in {settingsLink}.</p>
         </div>
-      </Layout>
+      </PublicLayout>
     );
   }
   if (current.isPending) {
     return (
-      <Layout title="Unsubscribe">
+      <PublicLayout title="Unsubscribe">
         <Loading label="Checking the link…" />
-      </Layout>
+      </PublicLayout>
     );
   }
 
   const { label, emailOn } = current.data;
   if (turnOff.isSuccess || !emailOn) {
     return (
-      <Layout title="Emails turned off">
+      <PublicLayout title="Emails turned off">
         <div className="review-card review-message" role="status">
           <h1 className="review-title">You won't get these emails any more</h1>
           <p>
@@ -101,11 +84,11 @@ function UnsubscribePage() {
             .
           </p>
         </div>
-      </Layout>
+      </PublicLayout>
     );
   }
   return (
-    <Layout title="Unsubscribe">
+    <PublicLayout title="Unsubscribe">
       <div className="review-card">
         <h1 className="review-title">Turn off “{label}” emails?</h1>
         <p className="muted">
@@ -136,6 +119,6 @@ function UnsubscribePage() {
         </form>
         <p className="muted">Other notification emails: {settingsLink}.</p>
       </div>
-    </Layout>
+    </PublicLayout>
   );
 }
