@@ -384,7 +384,15 @@ export async function readPostInsights(env: Env, options: InsightsRunOptions): P
   }
   const graph = new GraphClient(env);
   for (const [accountId, list] of byAccount) {
-    await readAccount(env, db, graph, accounts.get(accountId), list, at, summary);
+    // One account's failure (a token that no longer decrypts, a D1 hiccup) must not stop the others.
+    await readAccount(env, db, graph, accounts.get(accountId), list, at, summary).catch((error: unknown) => {
+      console.error(
+        "insights: reading an account failed",
+        accountId,
+        error instanceof Error ? error.name : "",
+      );
+      summary.failed += list.length;
+    });
   }
   return summary;
 }
