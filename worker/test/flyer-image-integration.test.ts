@@ -2,6 +2,7 @@ import { env } from "cloudflare:workers";
 import { agents, contentPieces, listings, mediaAssets } from "db";
 import { and, eq } from "drizzle-orm";
 import { describe, expect, inject, it } from "vitest";
+import { preflightPost } from "../src/agents/social/preflight";
 import { runPostStep } from "../src/agents/social/publisher";
 import { newId } from "../src/lib/ids";
 import {
@@ -203,6 +204,17 @@ describe("attaching the flyer to a post", () => {
     expect((await attach(mine, stranger)).error?.data.code).toBe("NOT_FOUND");
     expect((await pieceRow(pieceId))?.attachedFlyerId).toBeNull();
 
+    const choices = await agent.browser.query<{
+      attachedFlyerId: string | null;
+      flyers: { id: string; imageUrl: string | null }[];
+    }>("content.flyerChoices", { id: pieceId });
+    expect(choices.data.attachedFlyerId).toBeNull();
+    expect(choices.data.flyers.map((f) => f.id).sort()).toEqual([noImage, mine].sort());
+    expect(choices.data.flyers.find((f) => f.id === mine)?.imageUrl).toMatch(/^\/media\/[0-9a-f]{32}\.jpg$/);
+    expect((await stranger.browser.query("content.flyerChoices", { id: pieceId })).error?.data.code).toBe(
+      "NOT_FOUND",
+    );
+
     const ok = await attach(mine);
     expect(ok.error).toBeNull();
     expect((await pieceRow(pieceId))?.attachedFlyerId).toBe(mine);
@@ -231,4 +243,22 @@ describe("attaching the flyer to a post", () => {
       expect(urls?.[0]).toMatch(new RegExp(`/media/${image.data.id}\\.jpg$`));
     });
   }
+
+  it("the preflight of an Instagram post with a flyer needs only the flyer image", {
+    timeout: 30_000,
+  }, async () => {
+    // No listing photos: without the flyer the post could not go to Instagram at all.
+    const agent = await connectedAgent();
+    const flyerId = await flyerPiece(agent);
+    const image = await render(agent, flyerId);
+    const { postId, pieceId } = await approvedPost(agent, "instagram", { at: Date.now() + 3 * 3600_000 });
+    const codes = async () => (await preflightPost(env, postId))?.warnings.map((w) => w.code) ?? [];
+    expect(await codes()).toContain("no_photo");
+
+    await agent.browser.mutate("content.attachFlyer", { id: pieceId, flyerId });
+    expect(await codes()).toEqual([]);
+
+    await db().delete(mediaAssets).where(eq(mediaAssets.id, image.data.id));
+    expect(await codes()).toEqual(["flyer_image"]);
+  });
 });

@@ -17,6 +17,7 @@ import { ComplianceWarnings } from "./-components/ComplianceWarnings";
 import { ContentStatusBadge, KindIcon, WriterBadge } from "./-components/ContentBadges";
 import { ContentPreview, LimitCounters } from "./-components/ContentPreview";
 import { invalidateContent, pollWhileSettling } from "./-components/contentQueries";
+import { FlyerImage } from "./-components/FlyerImage";
 import { FlyerNotice } from "./-components/FlyerNotice";
 import { PieceActions } from "./-components/PieceActions";
 import { EventTimeline, MarketingRequests, PostStatus, VersionList } from "./-components/PieceHistory";
@@ -131,6 +132,7 @@ function PieceView({ piece, me }: { piece: PieceDetail; me: Agent }) {
               <p className="muted">This draft has no text.</p>
             )}
           </section>
+          {showText && <FlyerImage piece={piece} />}
         </div>
         <div className="piece-side">
           <section className="card detail-section" aria-labelledby="decision-title">

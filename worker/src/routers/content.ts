@@ -1,4 +1,4 @@
-import { attachFlyer } from "../agents/flyers/attach";
+import { attachFlyer, flyerChoices } from "../agents/flyers/attach";
 import { renderFlyerImage } from "../agents/flyers/render-image";
 import {
   contentActionInput,
@@ -7,7 +7,7 @@ import {
   pendingApprovalsInput,
   updateContentInput,
 } from "../schemas/content";
-import { attachFlyerInput, renderFlyerImageInput } from "../schemas/flyer-image";
+import { attachFlyerInput, flyerChoicesInput, renderFlyerImageInput } from "../schemas/flyer-image";
 import { actOnPiece, editPiece, getPieceDetail, listOpenPieces, requestDrafts } from "../services/content";
 import { getFlyer } from "../services/flyers";
 import { consumeRateLimit } from "../services/rate-limit";
@@ -61,4 +61,7 @@ export const contentRouter = router({
   attachFlyer: protectedProcedure
     .input(attachFlyerInput)
     .mutation(({ ctx, input }) => attachFlyer(ctx.db, ctx.agent.id, input)),
+  flyerChoices: protectedProcedure
+    .input(flyerChoicesInput)
+    .query(({ ctx, input }) => flyerChoices(ctx.db, ctx.agent.id, input.id)),
 });

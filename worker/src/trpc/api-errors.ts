@@ -162,6 +162,11 @@ export const API_ERRORS: Record<string, ApiEntry> = {
       { code: "BAD_GATEWAY", when: "the Images binding could not make a 1080×1350 JPEG" },
     ],
   },
+  "content.flyerChoices": {
+    summary:
+      "For a Facebook post or Instagram caption: the same listing's current flyers (with their image URL once made) and the one attached.",
+    errors: [{ code: "NOT_FOUND", when: "no post piece with this id belongs to the agent" }],
+  },
   "content.attachFlyer": {
     summary:
       "Posts a Facebook post or Instagram caption with a flyer's JPEG instead of the listing's photos (`flyerId: null` detaches).",

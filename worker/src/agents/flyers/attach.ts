@@ -4,7 +4,7 @@
 // a rejected or replaced flyer cannot be attached. The post must not be on its way yet.
 import { contentPieces, mediaAssets } from "db";
 import type { ContentStatus } from "db/rules";
-import { and, eq } from "drizzle-orm";
+import { and, desc, eq, notInArray } from "drizzle-orm";
 import type { Db } from "../../lib/db";
 import { ServiceError } from "../../lib/errors";
 import { mediaUrl } from "../social/media";
@@ -92,4 +92,59 @@ export async function attachedFlyerPhoto(
   if (!flyer)
     return { problem: "The flyer image attached to this post is gone; make it again or detach it." };
   return { url: mediaUrl(origin, flyer.asset) };
+}
+
+export type FlyerChoice = {
+  id: string;
+  version: number;
+  status: ContentStatus;
+  headline: string;
+  imageUrl: string | null;
+};
+
+/** The flyers a post could carry: the same listing's current flyer pieces, newest first. */
+export async function flyerChoices(
+  db: Db,
+  agentId: string,
+  postId: string,
+): Promise<{ attachedFlyerId: string | null; flyers: FlyerChoice[] }> {
+  const [post] = await db
+    .select({
+      kind: contentPieces.kind,
+      listingId: contentPieces.listingId,
+      attached: contentPieces.attachedFlyerId,
+    })
+    .from(contentPieces)
+    .where(and(eq(contentPieces.id, postId), eq(contentPieces.agentId, agentId)))
+    .limit(1);
+  if (!post || post.kind === "flyer_text") throw new ServiceError("NOT_FOUND", "No such post.");
+  const rows = await db
+    .select({
+      id: contentPieces.id,
+      version: contentPieces.version,
+      status: contentPieces.status,
+      structured: contentPieces.structured,
+      asset: contentPieces.flyerAssetId,
+    })
+    .from(contentPieces)
+    .where(
+      and(
+        eq(contentPieces.agentId, agentId),
+        eq(contentPieces.listingId, post.listingId),
+        eq(contentPieces.kind, "flyer_text"),
+        notInArray(contentPieces.status, [...UNUSABLE_FLYER]),
+      ),
+    )
+    .orderBy(desc(contentPieces.updatedAt))
+    .limit(20);
+  return {
+    attachedFlyerId: post.attached,
+    flyers: rows.map((row) => ({
+      id: row.id,
+      version: row.version,
+      status: row.status,
+      headline: typeof row.structured?.headline === "string" ? row.structured.headline : "",
+      imageUrl: row.asset ? `/media/${row.asset}.jpg` : null,
+    })),
+  };
 }

@@ -13,6 +13,7 @@ export const DEFAULT_COLORS = { primary: "#1f3a5f", accent: "#f2b705" } as const
 
 export type FlyerFacts = {
   headline: string;
+  bullets: string[];
   callToAction: string;
   priceCents: number | null;
   beds: number | null;
@@ -123,13 +124,23 @@ export function flyerLayout(f: FlyerFacts): FlyerLayout {
     y += Math.round(size * gap);
   };
 
-  const headline = fitText(f.headline, [68, 60, 52, 46], "bold", width, 2);
+  // Two big lines if it fits, else three smaller ones.
+  const big = fitText(f.headline, [68, 60, 54], "bold", width, 2);
+  const headline = wrap(f.headline, big.size, "bold", width, 2).fits
+    ? big
+    : fitText(f.headline, [54, 48, 44], "bold", width, 3);
   for (const line of headline.lines) add(line, headline.size, "bold", "#ffffff", 0.18);
   y += 14;
   if (f.priceCents !== null) add(usd(f.priceCents), 58, "bold", accent);
   add(factsLine(f), 38, "regular", "#ffffff");
   const place = [f.community, f.address].filter(Boolean).join(" · ");
   add(wrap(place, 32, "regular", width, 1).lines[0] ?? "", 32, "regular", "#ffffff");
+  // Feature bullets while two lines of call to action still fit below them.
+  y += 6;
+  for (const bullet of f.bullets.slice(0, 3)) {
+    if (STRIP_TOP - 30 - (y + 40) < 2 * 48) break;
+    add(`•  ${wrap(bullet, 30, "regular", width - 40, 1).lines[0] ?? ""}`, 30, "regular", "#ffffff", 0.35);
+  }
   // The call to action gets what is left above the strip.
   const ctaRoom = STRIP_TOP - 30 - y;
   const cta = fitText(f.callToAction, [40, 36, 32], "bold", width, ctaRoom >= 90 ? 2 : 1);

@@ -78,10 +78,11 @@ async function loadInputs(db: Db, agentId: string, pieceId: string): Promise<Inp
     .limit(1);
   const [agent] = await db.select().from(agents).where(eq(agents.id, agentId)).limit(1);
   if (!listing || !agent) throw new ServiceError("NOT_FOUND", "No such flyer.");
-  const s = piece.structured as { headline?: unknown; callToAction?: unknown };
+  const s = piece.structured as { headline?: unknown; bullets?: unknown; callToAction?: unknown };
   const str = (v: unknown) => (typeof v === "string" ? v : "");
   const layout = flyerLayout({
     headline: str(s.headline) || listing.addressLine,
+    bullets: Array.isArray(s.bullets) ? s.bullets.map(str).filter(Boolean) : [],
     callToAction: str(s.callToAction),
     priceCents: listing.priceCents,
     beds: listing.beds,
