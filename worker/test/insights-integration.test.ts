@@ -5,7 +5,7 @@ import { env } from "cloudflare:workers";
 import { postMetrics, postSchedule, socialAccounts } from "db";
 import { and, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { METRICS, readPostInsights } from "../src/agents/social/insights";
+import { latestMetrics, METRICS, readPostInsights } from "../src/agents/social/insights";
 import { runScheduled } from "../src/scheduled";
 import { signedUpBrowser } from "./helpers/http";
 import {
@@ -196,6 +196,24 @@ describe("the insights job", () => {
     await db().update(postSchedule).set({ insightsAt: null }).where(eq(postSchedule.id, fresh.postId));
     expect(await readPostInsights(env, { now: at, agentId: agent.agentId })).toMatchObject({ read: 1 });
     expect(await metricRows(fresh.postId)).toHaveLength(METRICS.facebook.length);
+  });
+
+  it("latestMetrics gives each post's latest reading, for the agent's own posts only", {
+    timeout: 60_000,
+  }, async () => {
+    const agent = await insightsAgent();
+    const a = await publishedPost(agent, "facebook");
+    const b = await publishedPost(agent, "instagram");
+    const t1 = Date.now();
+    await readPostInsights(env, { now: t1, agentId: agent.agentId });
+    const t2 = t1 + 10 * 60_000;
+    await readPostInsights(env, { now: t2, agentId: agent.agentId, postIds: [a.postId], minIntervalMs: 0 });
+    const latest = await latestMetrics(db(), agent.agentId, [a.postId, b.postId]);
+    expect(latest[a.postId]).toHaveLength(METRICS.facebook.length);
+    expect(latest[a.postId]?.every((m) => m.capturedAt === t2)).toBe(true);
+    expect(latest[b.postId]?.every((m) => m.capturedAt === t1)).toBe(true);
+    const other = await signedUpBrowser("Another Agent");
+    expect(await latestMetrics(db(), other.agentId, [a.postId, b.postId])).toEqual({});
   });
 
   it("the daily cron reads every agent's due posts", { timeout: 60_000 }, async () => {
