@@ -8,6 +8,7 @@ import { useMe } from "../lib/auth";
 import { type Schema, useForm } from "../lib/form";
 import { parseSettingsSearch } from "../lib/social";
 import { type Agent, trpc } from "../trpc";
+import { BrandKit } from "./-components/BrandKit";
 import { NotificationSettings } from "./-components/NotificationSettings";
 import { SocialAccounts } from "./-components/SocialAccounts";
 import { otherTimeZones, US_TIME_ZONES } from "./-components/timezones";
@@ -140,6 +141,7 @@ function SettingsPage() {
           </div>
         </form>
       </section>
+      <BrandKit />
       <DraftingSettings agent={me} />
       {/* Before the social accounts, whose list loads later: /settings#notifications lands in place. */}
       <NotificationSettings />
