@@ -17,10 +17,12 @@ import { FLYER_SIZE, type FlyerLayout, flyerLayout, flyerSvg } from "./layout";
 /** Bump when the layout changes, so every flyer is drawn again on its next render. */
 const LAYOUT_VERSION = 1;
 const JPEG_QUALITY = 86;
-// Fonts for IMAGES.text(), fetched by Cloudflare: a public, versioned copy of Inter (OFL).
+// Fonts for IMAGES.text(), fetched by Cloudflare: Inter (OFL) from the @fontsource/inter 5.3.0 package
+// on a public CDN, pinned so a flyer drawn again looks the same.
+const FONT_BASE = "https://cdn.jsdelivr.net/npm/@fontsource/inter@5.3.0/files";
 const FONTS = {
-  bold: "https://cdn.jsdelivr.net/fontsource/fonts/inter@5.2.5/latin-700-normal.woff2",
-  regular: "https://cdn.jsdelivr.net/fontsource/fonts/inter@5.2.5/latin-400-normal.woff2",
+  bold: `${FONT_BASE}/inter-latin-700-normal.woff2`,
+  regular: `${FONT_BASE}/inter-latin-400-normal.woff2`,
 } as const;
 const png = (base64: string) => Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
 const TRANSPARENT_PIXEL = png(
