@@ -9,6 +9,7 @@ import {
 } from "../agents/content/flyer-layout";
 import type { Db } from "../lib/db";
 import { ServiceError } from "../lib/errors";
+import { mediaPath } from "./brand";
 
 const PHOTOS_ON_FLYER = 3;
 const HEX_COLOUR = /^#[0-9a-f]{6}$/i;
@@ -56,9 +57,7 @@ async function brandImages(db: Db, agentId: string, ids: (string | null)[]) {
     .select({ id: mediaAssets.id, contentType: mediaAssets.contentType })
     .from(mediaAssets)
     .where(and(inArray(mediaAssets.id, wanted), eq(mediaAssets.agentId, agentId)));
-  return new Map(
-    rows.map((row) => [row.id, `/media/${row.id}.${row.contentType === "image/png" ? "png" : "jpg"}`]),
-  );
+  return new Map(rows.map((row) => [row.id, mediaPath(row.id, row.contentType)]));
 }
 
 /**
