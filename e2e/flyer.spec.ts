@@ -109,7 +109,6 @@ test("a flyer previews with its QR code and brokerage, and prints on one page at
       fit.client,
     );
     expect(Number(fit.scale)).toBeLessThan(1);
-    await page.screenshot({ path: `/tmp/f2-flyer-${format}.png`, fullPage: true });
     const pdf = await page.pdf({ format, printBackground: true });
     expect(pageCount(pdf), `${label} pages`).toBe(1);
     console.log(`flyer ${label}: 1 page, scale ${fit.scale}, ${fit.scroll}/${fit.client}px`);
