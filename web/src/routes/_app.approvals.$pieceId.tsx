@@ -21,6 +21,7 @@ import { FlyerImage } from "./-components/FlyerImage";
 import { FlyerNotice } from "./-components/FlyerNotice";
 import { PieceActions } from "./-components/PieceActions";
 import { EventTimeline, MarketingRequests, PostStatus, VersionList } from "./-components/PieceHistory";
+import { PiecePostMetrics } from "./-components/PostMetrics";
 
 const pieceQueryOptions = (id: string) =>
   trpc.content.get.queryOptions({ id }, { refetchInterval: pollWhileSettling });
@@ -147,6 +148,7 @@ function PieceView({ piece, me }: { piece: PieceDetail; me: Agent }) {
               onEdit={() => setEditing(true)}
             />
             <PostStatus piece={piece} timeZone={me.timezone} />
+            <PiecePostMetrics posts={piece.posts} timeZone={me.timezone} />
           </section>
           {piece.marketing.length > 0 && (
             <section className="card detail-section" aria-labelledby="marketing-title">

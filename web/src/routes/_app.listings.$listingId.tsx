@@ -22,6 +22,7 @@ import { NewBadge, PriceChangeMarker, StatusBadge } from "./-components/ListingB
 import { ListingContent } from "./-components/ListingContent";
 import { ListingGallery } from "./-components/ListingGallery";
 import { ListingHistory } from "./-components/ListingHistory";
+import { ListingPostsPerformance } from "./-components/PostMetrics";
 
 export const Route = createFileRoute("/_app/listings/$listingId")({
   loader: async ({ context, params }) => {
@@ -121,6 +122,12 @@ function ListingDetailPage() {
               Marketing content
             </h2>
             <ListingContent listing={listing} />
+          </section>
+          <section className="card detail-section" aria-labelledby="posts-title">
+            <h2 className="card-title" id="posts-title">
+              Posts and performance
+            </h2>
+            <ListingPostsPerformance listingId={listing.id} timeZone={me.timezone} />
           </section>
         </div>
       </div>

@@ -13,6 +13,7 @@ import {
   viewOn,
 } from "../../lib/posts";
 import { trpc } from "../../trpc";
+import { PostMetrics } from "./PostMetrics";
 import { Modal, ScheduleForm } from "./ScheduleDialog";
 
 type Mode = "view" | "reschedule" | "cancel";
@@ -107,6 +108,7 @@ export function CalendarPostDialog({
           </a>
         </p>
       )}
+      {post.status === "published" && <PostMetrics postId={post.id} timeZone={timeZone} />}
       {post.status === "failed" && post.lastError && (
         <p className="alert alert-error">
           <strong>Not posted.</strong> {post.lastError}
