@@ -14,6 +14,7 @@ import { consumeRateLimit } from "../services/rate-limit";
 import { type Context, protectedProcedure, router } from "../trpc/init";
 
 const DRAFT_REQUEST_LIMIT = { limit: 30, windowMs: 60 * 60_000 };
+const FLYER_IMAGE_LIMIT = { limit: 60, windowMs: 60 * 60_000 };
 const deps = (ctx: Context & { agent: { id: string } }) => ({
   db: ctx.db,
   env: ctx.env,
@@ -55,9 +56,16 @@ export const contentRouter = router({
     }
     return actOnPiece(deps(ctx), input);
   }),
-  renderFlyerImage: protectedProcedure
-    .input(renderFlyerImageInput)
-    .mutation(({ ctx, input }) => renderFlyerImage(ctx.env, ctx.db, ctx.agent.id, input.id)),
+  renderFlyerImage: protectedProcedure.input(renderFlyerImageInput).mutation(async ({ ctx, input }) => {
+    // Each new image is a photo download and several Images binding calls.
+    await consumeRateLimit(
+      ctx.db,
+      `flyer-image:agent:${ctx.agent.id}`,
+      FLYER_IMAGE_LIMIT,
+      "You can make 60 flyer images an hour.",
+    );
+    return renderFlyerImage(ctx.env, ctx.db, ctx.agent.id, input.id);
+  }),
   attachFlyer: protectedProcedure
     .input(attachFlyerInput)
     .mutation(({ ctx, input }) => attachFlyer(ctx.db, ctx.agent.id, input)),

@@ -160,6 +160,7 @@ export const API_ERRORS: Record<string, ApiEntry> = {
       { code: "NOT_FOUND", when: "no flyer piece with this id belongs to the agent" },
       { code: "CONFLICT", when: "the flyer has no text yet (drafting or failed)" },
       { code: "BAD_GATEWAY", when: "the Images binding could not make a 1080×1350 JPEG" },
+      { code: "TOO_MANY_REQUESTS", when: "more than 60 flyer images in an hour" },
     ],
   },
   "content.flyerChoices": {
