@@ -1,7 +1,7 @@
 import { sessions } from "db";
 import { lt } from "drizzle-orm";
 import { runListingAgent } from "./agents/listing/agent";
-import { readPostInsights } from "./agents/social/insights";
+import { catchUpInsights, readPostInsights } from "./agents/social/insights";
 import { createDb } from "./lib/db";
 import { closeSessionSockets } from "./routes/notifications";
 import { pruneRateLimits } from "./services/rate-limit";
@@ -10,7 +10,8 @@ import { sweepContent } from "./services/sweeper";
 /** wrangler.toml's crons: the sweeper every 5 minutes, so stuck work is caught soon after its 15-minute
  * deadline; housekeeping and the listing agent every 30; post metrics once a day. */
 export const SWEEP_CRON = "*/5 * * * *";
-/** The daily post-performance reading (07:15 UTC, before Chris's morning in Florida). */
+/** The daily post-performance reading (07:15 UTC, before Chris's morning in Florida); the 30-minute cron
+ * catches up on new and deferred posts. */
 export const INSIGHTS_CRON = "15 7 * * *";
 
 /** Cron entry point: the content sweeper; on the 30-minute cron also housekeeping and the listing agent. */
@@ -29,6 +30,10 @@ export async function runScheduled(controller: ScheduledController, env: Env) {
     console.error("content sweeper failed", error),
   );
   await runListingAgent(env, { trigger: "cron", now: controller.scheduledTime });
+  // First readings of new posts and deferred ones; the daily run is the main one.
+  await catchUpInsights(env, controller.scheduledTime).catch((error: unknown) =>
+    console.error("insights catch-up failed", error),
+  );
 }
 
 /** Expired sessions (and their open bell sockets) and stale rate-limit windows. */

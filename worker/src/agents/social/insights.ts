@@ -197,6 +197,11 @@ export type InsightsRunOptions = {
   postIds?: string[];
   /** Posts read more recently than this are skipped (default CRON_MIN_INTERVAL_MS). */
   minIntervalMs?: number;
+  /**
+   * Only posts never read and posts whose last run was deferred (rate limit, usage), of connected
+   * accounts: the 30-minute catch-up between the daily runs.
+   */
+  catchUp?: boolean;
   maxPosts?: number;
   maxPostsPerAccount?: number;
 };
@@ -222,7 +227,21 @@ async function duePosts(db: Db, options: InsightsRunOptions): Promise<PostRow[]>
     lte(postSchedule.postedAt, new Date(now)),
     isNotNull(postSchedule.externalPostId),
     isNotNull(postSchedule.socialAccountId),
-    or(isNull(postSchedule.insightsAt), lte(postSchedule.insightsAt, readBefore)),
+    options.catchUp
+      ? and(
+          or(
+            isNull(postSchedule.insightsAt),
+            and(isNotNull(postSchedule.insightsError), lte(postSchedule.insightsAt, readBefore)),
+          ),
+          inArray(
+            postSchedule.socialAccountId,
+            db
+              .select({ id: socialAccounts.id })
+              .from(socialAccounts)
+              .where(eq(socialAccounts.status, "connected")),
+          ),
+        )
+      : or(isNull(postSchedule.insightsAt), lte(postSchedule.insightsAt, readBefore)),
   ];
   if (options.agentId) conditions.push(eq(postSchedule.agentId, options.agentId));
   if (options.postIds) conditions.push(inArray(postSchedule.id, options.postIds.slice(0, 90)));
@@ -395,6 +414,17 @@ export async function readPostInsights(env: Env, options: InsightsRunOptions): P
     });
   }
   return summary;
+}
+
+/** Posts the catch-up reads in one 30-minute run (the daily run reads up to MAX_POSTS_PER_RUN). */
+export const CATCH_UP_POSTS = 25;
+
+/**
+ * Between the daily runs: new posts get their first reading, and posts a rate limit deferred are tried
+ * again (one call per still-limited account per run), so a limit at 07:15 does not cost a day.
+ */
+export function catchUpInsights(env: Env, now: number) {
+  return readPostInsights(env, { now, catchUp: true, maxPosts: CATCH_UP_POSTS });
 }
 
 export type LatestMetric = MetricReading;
