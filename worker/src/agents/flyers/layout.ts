@@ -161,6 +161,7 @@ export function flyerLayout(f: FlyerFacts): FlyerLayout {
   ];
   let stripY = STRIP_TOP + 8;
   for (const line of stripLines) {
+    if (!line.text) continue;
     const fitted = fitText(line.text, [line.size, line.size - 4, line.size - 8], line.weight, stripWidth, 1);
     stripY += fitted.size + 6;
     if (fitted.lines[0])
