@@ -201,6 +201,10 @@ describe("brand images: POST /api/brand/<kind>", () => {
     const broken = await upload(browser, "logo", PNG_WIDE.slice(0, 60));
     expect(broken.status).toBe(415);
     expect(broken.body.error).toBe("That image could not be read. Try saving it again as PNG or JPEG.");
+    // A few kilobytes that unpack past the Images binding's 12,000 px.
+    const wide = await upload(browser, "logo", await png(12_001, 2));
+    expect(wide.status).toBe(415);
+    expect(wide.body.error).toBe("The image must be at most 12,000 pixels on each side");
     const stored = await db().select().from(mediaAssets).where(eq(mediaAssets.agentId, agentId));
     expect(stored).toEqual([]);
   });

@@ -39,7 +39,8 @@ const STATUS = { BAD_REQUEST: 415, CONFLICT: 409, NOT_FOUND: 404 } as const;
  * Content-Type and file name are ignored, the bytes decide). Signed in by the session cookie; mounted
  * under /api so the same-origin guard (lib/csrf.ts) refuses cross-site posts first. At most 5 MB, refused
  * by Content-Length before reading and again while reading. Answers the brand view (agent.getBrand's
- * shape), or `{ error }` in plain words: 401, 404, 409, 413, 415 (not a PNG, JPEG or WebP image).
+ * shape), or `{ error }` in plain words: 401, 404, 409, 413, 415 (not a PNG, JPEG or WebP image we can
+ * read, or over 12,000 px).
  */
 export const brandApp = new Hono<{ Bindings: Env }>().post("/:kind", async (c) => {
   const kind = c.req.param("kind");

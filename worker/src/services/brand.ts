@@ -20,6 +20,10 @@ export const mediaPath = (id: string, contentType: string) =>
   `/media/${id}.${MEDIA_EXTENSIONS[contentType] ?? "jpg"}`;
 
 export const NOT_AN_IMAGE = "That file is not a PNG, JPEG or WebP image";
+// The Images binding's input limits (developers.cloudflare.com/images/get-started/limits): checked
+// first, so a small file that unpacks to a huge bitmap gets a plain answer, not a resizing failure.
+const MAX_SIDE = 12_000;
+const MAX_PIXELS = 100_000_000;
 
 type UploadType = "image/png" | "image/jpeg" | "image/webp";
 
@@ -179,6 +183,10 @@ async function checkedInfo(env: Env, bytes: Uint8Array): Promise<UploadType> {
   }
   if (!("width" in info) || info.format !== sniffed)
     throw new ServiceError("BAD_REQUEST", NOT_AN_IMAGE, { field: "file" });
+  if (info.width > MAX_SIDE || info.height > MAX_SIDE || info.width * info.height > MAX_PIXELS)
+    throw new ServiceError("BAD_REQUEST", "The image must be at most 12,000 pixels on each side", {
+      field: "file",
+    });
   return sniffed;
 }
 
