@@ -31,7 +31,6 @@ export type EmailLayout = {
 export type RenderedEmail = { html: string; text: string };
 
 const DEFAULT_PRIMARY = "#1f5f8b";
-const DEFAULT_ACCENT = "#e8f0f6";
 const HEX_COLOR = /^#(?:[0-9a-f]{3}|[0-9a-f]{6})$/i;
 const FONT = "-apple-system,BlinkMacSystemFont,'Segoe UI',Roboto,Helvetica,Arial,sans-serif";
 
@@ -75,7 +74,7 @@ const htmlText = (text: string) => escapeHtml(text).replaceAll(/\r?\n/g, "<br>")
 function renderHtml(layout: EmailLayout): string {
   const { branding, footer } = layout;
   const primary = safeColor(branding.brand.primaryColor, DEFAULT_PRIMARY);
-  const accent = safeColor(branding.brand.accentColor, DEFAULT_ACCENT);
+  const accent = safeColor(branding.brand.accentColor, primary);
   const logo = safeLogoUrl(branding.brand.logoUrl);
   const tagline = branding.brand.tagline?.trim();
   const signature = [branding.agentName, branding.brokerageName].filter((part) => part?.trim()).join(" · ");
@@ -104,7 +103,9 @@ ${tagline ? `<div style="font-size:13px;line-height:1.4;font-style:italic;opacit
           const title = item.url
             ? `<a href="${escapeHtml(item.url)}" style="color:${primary};text-decoration:underline">${escapeHtml(item.title)}</a>`
             : escapeHtml(item.title);
-          return `<tr><td style="padding:8px 12px;border-left:3px solid ${primary};background:${accent};font-size:14px;line-height:1.45;color:#222222">
+          // The brand kit's accent is dark (white text must read on it), so it marks the item's edge and the
+          // item stays on a light ground for its dark text.
+          return `<tr><td style="padding:8px 12px;border-left:3px solid ${accent};background:#f4f6f9;font-size:14px;line-height:1.45;color:#222222">
 <div style="font-weight:bold">${title}</div>${item.body ? `\n<div>${htmlText(item.body)}</div>` : ""}
 </td></tr>
 <tr><td style="height:8px;line-height:8px;font-size:8px">&nbsp;</td></tr>`;
