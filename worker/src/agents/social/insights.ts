@@ -8,7 +8,7 @@ import { createDb, type Db } from "../../lib/db";
 import { ServiceError } from "../../lib/errors";
 import { newId } from "../../lib/ids";
 import { accountToken, markNeedsReconnect, type SocialAccount } from "../../services/social-accounts";
-import { GraphClient, GraphError, type GraphUsage } from "./graph";
+import { GraphClient, GraphError, type GraphParams, type GraphUsage } from "./graph";
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -22,6 +22,8 @@ export const REFRESH_MIN_INTERVAL_MS = 5 * 60_000;
 export const MAX_POSTS_PER_RUN = 150;
 /** And at most this many of one account, so one big account does not hold the others back. */
 export const MAX_POSTS_PER_ACCOUNT = 50;
+/** Graph calls per run at most (2 a post, up to 8 for a small post read metric by metric). */
+export const MAX_CALLS_PER_RUN = 400;
 /** Past this share of a Graph rate limit (usage headers), the account's batch stops for this run. */
 export const USAGE_STOP_PERCENT = 90;
 
@@ -85,11 +87,24 @@ export function usagePercent(usage: GraphUsage): number {
 
 type Reading = { metric: string; value: number | null; status: MetricStatus };
 
+/** The account's peak usage in this run, and the run's Graph calls (a Worker has a subrequest budget). */
 class UsageTracker {
   peak = 0;
-  retryAfterMs = 0;
+  constructor(private readonly summary: InsightsRunSummary) {}
   note(usage: GraphUsage) {
     this.peak = Math.max(this.peak, usagePercent(usage));
+    this.summary.calls++;
+  }
+  /** One GET, its usage headers noted whether it succeeds or fails. */
+  async get<T>(graph: GraphClient, path: string, params: GraphParams, token: string): Promise<T> {
+    try {
+      const { data, usage } = await graph.get<T>(path, params, token);
+      this.note(usage);
+      return data;
+    } catch (error) {
+      if (error instanceof GraphError) this.note(error.usage);
+      throw error;
+    }
   }
 }
 
@@ -129,12 +144,12 @@ async function readPostMetrics(
   }
   put("clicks", asNumber(values.get("post_clicks")));
   // Comments and shares are fields of the post, not insights (Graph omits `shares` while there are none).
-  const { data, usage: fieldUsage } = await graph.get<PostFieldsAnswer>(
+  const data = await usage.get<PostFieldsAnswer>(
+    graph,
     externalId,
     { fields: "shares,comments.summary(true).limit(0)" },
     token,
   );
-  usage.note(fieldUsage);
   put("comments", data.comments?.summary?.total_count ?? 0);
   put("shares", data.shares?.count ?? 0);
   return out;
@@ -156,12 +171,12 @@ async function readInsights(
 ): Promise<Map<string, InsightValue | null>> {
   const values = new Map<string, InsightValue | null>();
   const ask = async (names: string[]) => {
-    const { data, usage: callUsage } = await graph.get<InsightsAnswer>(
+    const data = await usage.get<InsightsAnswer>(
+      graph,
       `${externalId}/insights`,
       { metric: names.join(",") },
       token,
     );
-    usage.note(callUsage);
     for (const entry of data.data ?? []) {
       const value = entry.values?.[0]?.value;
       if (value !== undefined) values.set(entry.name, value);
@@ -212,6 +227,8 @@ export type InsightsRunSummary = {
   /** Posts left for a later run because of a rate limit, a token to reconnect or the usage headers. */
   deferred: number;
   rows: number;
+  /** Graph calls made (answered, errors included). */
+  calls: number;
   /** The longest wait a rate limit asked for, 0 when none. */
   retryAfterMs: number;
 };
@@ -319,8 +336,10 @@ async function readAccount(
     return;
   }
   const token = await accountToken(env, account);
-  const usage = new UsageTracker();
+  const usage = new UsageTracker(summary);
   for (const [index, post] of posts.entries()) {
+    // Out of this run's call budget: the rest stay due, least recently read first, for the next run.
+    if (summary.calls >= MAX_CALLS_PER_RUN) return;
     const rest = ids.slice(index);
     try {
       const readings = await readPostMetrics(graph, token, post.platform, post.externalPostId ?? "", usage);
@@ -328,7 +347,6 @@ async function readAccount(
       summary.read++;
     } catch (error) {
       if (!(error instanceof GraphError)) throw error;
-      usage.note(error.usage);
       if (error.kind === "rate_limited" || error.kind === "blocked") {
         summary.retryAfterMs = Math.max(summary.retryAfterMs, error.retryAfterMs);
         await noteError(
@@ -382,7 +400,14 @@ async function readAccount(
 export async function readPostInsights(env: Env, options: InsightsRunOptions): Promise<InsightsRunSummary> {
   const db = createDb(env.DB);
   const at = new Date(options.now);
-  const summary: InsightsRunSummary = { read: 0, failed: 0, deferred: 0, rows: 0, retryAfterMs: 0 };
+  const summary: InsightsRunSummary = {
+    read: 0,
+    failed: 0,
+    deferred: 0,
+    rows: 0,
+    calls: 0,
+    retryAfterMs: 0,
+  };
   const posts = await duePosts(db, options);
   if (posts.length === 0) return summary;
   const byAccount = new Map<string, PostRow[]>();
