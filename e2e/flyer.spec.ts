@@ -126,7 +126,16 @@ test("text the limits allow but one page cannot hold is warned about before appr
 
   // 45 one-line sentences: within the 1,200 characters, but every line break is a printed line.
   const lines = Array.from({ length: 45 }, (_, i) => `Line ${i + 1} of the body.`).join("\n");
-  await editText(page, `Big news in town\n\n${lines}\n\nCall Chris at ${BROKERAGE}`, 2);
+  // The editor says so while typing, and the draft says so once saved.
+  await page.getByRole("button", { name: "Edit text" }).click();
+  await page
+    .getByLabel("Text", { exact: true })
+    .fill(`Big news in town\n\n${lines}\n\nCall Chris at ${BROKERAGE}`);
+  await expect(page.getByRole("form", { name: "Edit text" })).toContainText(
+    /This text is too long for one page: shorten the body by ~\d+ words/,
+  );
+  await page.getByRole("button", { name: "Save as new version" }).click();
+  await expect(page.getByText(/· Version 2$/)).toBeVisible();
   await expect(
     page.getByRole("alert").filter({ hasText: "This text is too long for one page" }),
   ).toContainText(/shorten the body by ~\d+ words/);

@@ -18,7 +18,7 @@ import { ContentStatusBadge, KindIcon, WriterBadge } from "./-components/Content
 import { ContentPreview, LimitCounters } from "./-components/ContentPreview";
 import { invalidateContent, pollWhileSettling } from "./-components/contentQueries";
 import { FlyerImage } from "./-components/FlyerImage";
-import { FlyerNotice } from "./-components/FlyerNotice";
+import { FlyerFitHint, FlyerNotice } from "./-components/FlyerNotice";
 import { PieceActions } from "./-components/PieceActions";
 import { EventTimeline, MarketingRequests, PostStatus, VersionList } from "./-components/PieceHistory";
 import { PiecePostMetrics } from "./-components/PostMetrics";
@@ -295,6 +295,7 @@ function EditForm({ piece, onCancel }: { piece: PieceDetail; onCancel: () => voi
         field={form.field("body")}
       />
       <LimitCounters kind={piece.kind} body={form.values.body} />
+      {piece.kind === "flyer_text" && <FlyerFitHint pieceId={piece.id} body={form.values.body} />}
       <div className="form-actions">
         <SubmitButton pending={form.pending} pendingLabel="Saving…">
           Save as new version
