@@ -60,6 +60,13 @@ export function renderDialogError(title, message) {
   return page(title, `<h1>${escapeHtml(title)}</h1><p>${escapeHtml(message)}</p>`);
 }
 
+/** What the insights endpoints answer for the post now, e.g. "views 412 · reactions 33". */
+function renderMetrics(metrics) {
+  if (!metrics) return "";
+  const parts = Object.entries(metrics).map(([name, n]) => `${escapeHtml(name)} ${escapeHtml(String(n))}`);
+  return `<p class="muted">Insights: ${parts.join(" · ")}</p>`;
+}
+
 function renderItem(item) {
   const text = item.network === "facebook" ? item.message : item.caption;
   const where =
@@ -74,7 +81,7 @@ function renderItem(item) {
     : "";
   return `<article id="${escapeHtml(item.id)}"><span class="tag">${escapeHtml(item.network)}</span> ${where}
 <span class="muted">${escapeHtml(item.createdAt)} · id ${escapeHtml(item.id)}${item.published === false ? " · unpublished" : ""}</span>
-<pre>${escapeHtml(text ?? "")}</pre>${link}<div>${images}</div></article>`;
+<pre>${escapeHtml(text ?? "")}</pre>${link}<div>${images}</div>${renderMetrics(item.metrics)}</article>`;
 }
 
 export function renderHome(items) {

@@ -341,6 +341,11 @@ export async function startFakeGraph({
     });
     for (const p of BUSINESS_PERMISSIONS) grantsOf(user.id, appId).set(p, "granted");
     grantsOf(user.id, appId).set("public_profile", "granted");
+    // The demo Chris allowed insights too, so `pnpm dev` shows his posts' numbers with the seeded tokens.
+    for (const app of [DEMO.appId, appId]) {
+      for (const p of ["read_insights", "instagram_manage_insights"])
+        grantsOf(user.id, app).set(p, "granted");
+    }
     if (seedDemo) {
       issueToken(
         {
@@ -743,6 +748,25 @@ export async function startFakeGraph({
   }
 
   // ---------- insights ----------
+
+  /** A published item with the headline numbers its insights answer, for the fake's own pages. */
+  function withMetrics(item) {
+    const post = state.posts.get(item.id);
+    const media = state.media.get(item.id);
+    if (post) {
+      const m = facebookMetrics(post);
+      const metrics = { views: m.post_total_media_view_unique, reactions: m.reactionsTotal };
+      return {
+        ...item,
+        metrics: { ...metrics, clicks: m.post_clicks, comments: m.comments, shares: m.shares },
+      };
+    }
+    if (media) {
+      const { views, reach, likes, comments, saved, shares } = instagramMetrics(media);
+      return { ...item, metrics: { views, reach, likes, comments, saved, shares } };
+    }
+    return item;
+  }
 
   /** Deterministic numbers per post: seeded by its id, growing over its first three days (by the hour). */
   function baseReach(obj) {
@@ -1850,7 +1874,7 @@ export async function startFakeGraph({
       if (req.method === "GET" && url.pathname === "/") {
         const { facebook, instagram } = published();
         const items = [...facebook, ...instagram].sort((a, b) => b.createdAt.localeCompare(a.createdAt));
-        return sendHtml(res, 200, renderHome(items));
+        return sendHtml(res, 200, renderHome(items.map(withMetrics)));
       }
       const item = /^\/(posts|p)\/([^/]+)\/?$/.exec(url.pathname);
       if (req.method === "GET" && item) {
@@ -1861,7 +1885,7 @@ export async function startFakeGraph({
             ? facebook.find((p) => p.id === key)
             : instagram.find((m) => m.permalink.endsWith(`/p/${key}/`));
         if (!found) return sendHtml(res, 404, renderDialogError("Not found", "No such post."));
-        return sendHtml(res, 200, renderItemPage(found));
+        return sendHtml(res, 200, renderItemPage(withMetrics(found)));
       }
       const segments = url.pathname.split("/").filter(Boolean).map(decodeURIComponent);
       const version = segments[0] ?? "";
