@@ -47,6 +47,9 @@ export interface FakeGraphControl {
   advanceClock(ms: number): Promise<{ now: string; offsetMs: number }>;
   published(filter?: { userId?: string; pageId?: string; igId?: string }): Promise<FakeGraphPublished>;
   calls(filter?: { userId?: string; pageId?: string }): Promise<FakeGraphCall[]>;
+  /** The numbers the insights endpoints answer now for a published post or media (by Graph metric name;
+   * Facebook also `reactionsTotal`, `comments`, `shares`). */
+  metrics(id: string): Promise<Record<string, number | Record<string, number>>>;
   signedRequest(userId: string, appId?: string): Promise<{ signed_request: string }>;
   newInstance(options?: { seedDemo?: boolean; config?: FakeGraphConfig }): Promise<FakeGraphControl>;
   authorize(

@@ -47,6 +47,7 @@ export function fakeGraphControl(base) {
     advanceClock: (ms) => call(base, "POST", "/clock", { advanceMs: ms }),
     published: (filter) => call(base, "GET", `/published${query(filter)}`),
     calls: (filter) => call(base, "GET", `/calls${query(filter)}`),
+    metrics: (id) => call(base, "GET", `/metrics${query({ id })}`),
     signedRequest: (userId, appId) => call(base, "POST", "/signed-request", { userId, appId }),
     newInstance: async (options = {}) => {
       const { url } = await call(base, "POST", "/instances", options);

@@ -55,11 +55,7 @@ describe("fake Graph: insights", () => {
     expect(first.headers.get("x-app-usage")).toBeTruthy();
 
     const fields = await asPage.get(postId, { fields: "shares,comments.summary(true).limit(0)" });
-    const expected = (await (await fetch(`${g.url}/__control/metrics?id=${postId}`)).json()) as {
-      comments: number;
-      shares: number;
-      post_total_media_view_unique: number;
-    };
+    const expected = await g.metrics(postId);
     expect(expected.post_total_media_view_unique).toBe(views);
     expect(fields.body.comments.summary.total_count).toBe(expected.comments);
     expect(fields.body.shares).toEqual({ count: expected.shares });
