@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { createDb } from "../src/lib/db";
 import { newId } from "../src/lib/ids";
 import { utcToZoned } from "../src/lib/time";
-import { dashboardPerformance } from "../src/services/dashboard";
+import { dashboardPerformance, postsOfListing } from "../src/services/dashboard";
 import { db } from "./helpers/content";
 import { signedUpBrowser } from "./helpers/http";
 import { recordingEnv } from "./helpers/listings";
@@ -20,7 +20,7 @@ type Overview = {
     publishedPosts: number;
     measuredPosts: number;
     platforms: { platform: string; posts: number; measured: number; totals: Metrics }[];
-    daily: { date: string; posts: number; views: number; interactions: number }[];
+    daily: { date: string; posts: number; reach: number; interactions: number }[];
     best: {
       postId: string;
       platform: string;
@@ -244,6 +244,22 @@ async function seededAgent() {
   return { ...agent, now, oak, palm, bare, fbRecent, igSmall, igBig, fbOld, fbTomorrow, failed, unconfirmed };
 }
 
+/** The query plans of the statements, one line per step. */
+async function plansOf(statements: readonly string[]) {
+  const steps: string[] = [];
+  for (const query of statements) {
+    const binds = Array.from(query.matchAll(/\?/g), () => null);
+    const plan = await workerEnv.DB.prepare(`explain query plan ${query}`)
+      .bind(...binds)
+      .all<{ detail: string }>();
+    steps.push(...plan.results.map((row) => row.detail));
+  }
+  return steps;
+}
+
+/** Full scans of a table (subquery results aside). */
+const tableScans = (steps: string[]) => steps.filter((step) => /^SCAN rltr_mktg_/.test(step));
+
 describe("dashboard.overview", () => {
   it("sums each post's latest reading per platform and ranks the best posts", async () => {
     const seeded = await seededAgent();
@@ -296,6 +312,8 @@ describe("dashboard.overview", () => {
     expect(performance.daily).toHaveLength(30);
     expect(performance.daily.reduce((sum, day) => sum + day.posts, 0)).toBe(3);
     expect(performance.daily.reduce((sum, day) => sum + day.interactions, 0)).toBe(13 + 7 + 45);
+    // Reach, the figure both platforms give; the small post's refused reach counts as none.
+    expect(performance.daily.reduce((sum, day) => sum + day.reach, 0)).toBe(120 + 600);
     expect(performance.daily.at(-1)?.date).toBe(utcToZoned(seeded.now, "America/New_York").date);
   });
 
@@ -334,15 +352,11 @@ describe("dashboard.overview", () => {
     const metricsQuery = statements.find((query) => query.includes('"rltr_mktg_post_metrics"'));
     expect(metricsQuery).toMatch(/"agent_id" = \?/);
     expect(metricsQuery).toMatch(/"captured_at" >= \?/);
-    // SQLite plans each on an index: no statement scans one of the tables (subquery results aside).
-    for (const query of [...statements]) {
-      const binds = Array.from(query.matchAll(/\?/g), () => null);
-      const plan = await workerEnv.DB.prepare(`explain query plan ${query}`)
-        .bind(...binds)
-        .all<{ detail: string }>();
-      const scans = plan.results.map((row) => row.detail).filter((detail) => /^SCAN rltr_mktg_/.test(detail));
-      expect(scans, `${query}\n${plan.results.map((row) => row.detail).join("\n")}`).toEqual([]);
-    }
+    // SQLite plans each on an index: no statement scans one of the tables.
+    const steps = await plansOf(statements);
+    expect(tableScans(steps)).toEqual([]);
+    expect(steps).toContainEqual(expect.stringMatching(/post_metrics USING INDEX .*agent_captured_idx/));
+    expect(steps).toContainEqual(expect.stringMatching(/post_schedule USING INDEX .*agent_scheduled_idx/));
   });
 });
 
@@ -365,5 +379,13 @@ describe("posts.byListing", () => {
 
     const invalid = await seeded.browser.query("posts.byListing", { listingId: "" });
     expect(invalid.status).toBe(400);
+
+    const { env, statements } = recordingEnv();
+    await postsOfListing(createDb(env.DB), seeded.agentId, seeded.oak);
+    expect(statements).toHaveLength(2);
+    const steps = await plansOf(statements);
+    expect(tableScans(steps)).toEqual([]);
+    expect(steps).toContainEqual(expect.stringMatching(/post_schedule USING INDEX .*content_platform_uq/));
+    expect(steps).toContainEqual(expect.stringMatching(/post_metrics USING INDEX .*post_metric_at_uq/));
   });
 });

@@ -127,7 +127,7 @@ function PerformanceSection({
   performance: Overview["performance"];
   timeZone: string;
 }) {
-  const charted = performance.daily.some((day) => day.views + day.interactions > 0);
+  const charted = performance.daily.some((day) => day.reach + day.interactions > 0);
   return (
     <section className="card detail-section dashboard-performance" aria-labelledby="performance-title">
       <h2 className="card-title" id="performance-title">

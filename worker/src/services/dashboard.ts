@@ -3,7 +3,6 @@
 // index that starts with agent_id; metrics are summed here from each post's latest reading.
 import { contentPieces, listings, postMetrics, postSchedule, type SocialPlatform, socialAccounts } from "db";
 import { and, asc, desc, eq, gte, inArray, lt, ne, notExists, or, sql } from "drizzle-orm";
-import { latestMetrics } from "../agents/social/insights";
 import type { Db } from "../lib/db";
 import { utcToZoned } from "../lib/time";
 import {
@@ -49,6 +48,38 @@ async function latestReadingsSince(db: Db, agentId: string, since: number): Prom
     })
     .from(postMetrics)
     .where(and(eq(postMetrics.agentId, agentId), gte(postMetrics.capturedAt, new Date(since))))
+    .as("ranked");
+  return db
+    .select({
+      postId: ranked.postId,
+      metric: ranked.metric,
+      value: ranked.value,
+      status: ranked.status,
+      capturedAt: ranked.capturedAt,
+    })
+    .from(ranked)
+    .where(eq(ranked.rank, 1));
+}
+
+/**
+ * Each given post's latest reading of each metric, on the (post_id, metric, captured_at) index: the agent
+ * check is written `+agent_id` so SQLite does not walk all the agent's readings on (agent_id, captured_at).
+ */
+export async function latestReadingsOf(db: Db, agentId: string, postIds: readonly string[]) {
+  if (postIds.length === 0) return [];
+  const ranked = db
+    .select({
+      postId: postMetrics.postId,
+      metric: postMetrics.metric,
+      value: postMetrics.value,
+      status: postMetrics.status,
+      capturedAt: postMetrics.capturedAt,
+      rank: sql<number>`row_number() over (partition by ${postMetrics.postId}, ${postMetrics.metric} order by ${postMetrics.capturedAt} desc)`.as(
+        "rank",
+      ),
+    })
+    .from(postMetrics)
+    .where(and(inArray(postMetrics.postId, [...postIds]), sql`+${postMetrics.agentId} = ${agentId}`))
     .as("ranked");
   return db
     .select({
@@ -154,9 +185,9 @@ export async function dashboardPerformance(db: Db, agentId: string, timeZone: st
   const published = posts.filter((post) => post.status === "published");
   const platforms = new Map<SocialPlatform, { posts: number; measured: number; totals: PostMetricValues }>();
   const dayKey = (at: number) => utcToZoned(at, timeZone).date;
-  const days = new Map<string, { posts: number; views: number; interactions: number }>();
+  const days = new Map<string, { posts: number; reach: number; interactions: number }>();
   for (let at = since + DAY_MS; at <= now + 1; at += DAY_MS) {
-    days.set(dayKey(at), { posts: 0, views: 0, interactions: 0 });
+    days.set(dayKey(at), { posts: 0, reach: 0, interactions: 0 });
   }
   const scored = [];
   for (const post of published) {
@@ -172,7 +203,8 @@ export async function dashboardPerformance(db: Db, agentId: string, timeZone: st
     const day = days.get(dayKey(postedAt));
     if (day) {
       day.posts += 1;
-      day.views += numberOf(reading?.metrics.views ?? reading?.metrics.reach);
+      // Reach, not views: Facebook gives unique viewers only, so it is the figure both platforms share.
+      day.reach += numberOf(reading?.metrics.reach);
       day.interactions += numberOf(reading?.metrics.interactions);
     }
     if (reading) {
@@ -247,28 +279,26 @@ export async function postsOfListing(db: Db, agentId: string, listingId: string)
       accountName: socialAccounts.displayName,
     })
     .from(contentPieces)
+    // Written as the partial unique index's own condition, so SQLite finds each piece's posts on it.
     .innerJoin(
       postSchedule,
-      and(eq(postSchedule.contentId, contentPieces.id), ne(postSchedule.status, "cancelled")),
+      and(eq(postSchedule.contentId, contentPieces.id), sql`${postSchedule.status} <> 'cancelled'`),
     )
     .leftJoin(socialAccounts, eq(socialAccounts.id, postSchedule.socialAccountId))
     .where(
       and(
         eq(contentPieces.agentId, agentId),
         eq(contentPieces.listingId, listingId),
-        eq(postSchedule.agentId, agentId),
+        sql`+${postSchedule.agentId} = ${agentId}`,
       ),
     )
     .orderBy(desc(postSchedule.scheduledAt))
     .limit(MAX_POSTS);
-  const latest = await latestMetrics(
-    db,
-    agentId,
-    rows.map((row) => row.id),
-  );
   const folded = foldReadings(
-    Object.entries(latest).flatMap(([postId, readings]) =>
-      readings.map((reading) => ({ ...reading, postId })),
+    await latestReadingsOf(
+      db,
+      agentId,
+      rows.map((row) => row.id),
     ),
   );
   return {

@@ -4,7 +4,7 @@ import { useEffect, useRef } from "react";
 import uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
 
-export type DailyFigures = { date: string; posts: number; views: number; interactions: number };
+export type DailyFigures = { date: string; posts: number; reach: number; interactions: number };
 
 const HEIGHT = 200;
 const dayLabel = (date: string) =>
@@ -14,7 +14,7 @@ const dayLabel = (date: string) =>
     timeZone: "UTC",
   });
 
-/** Views and interactions of the posts that went out each day, from each post's latest reading. */
+/** Reach and interactions of the posts that went out each day, from each post's latest reading. */
 export default function MetricsChart({ daily }: { daily: readonly DailyFigures[] }) {
   const frame = useRef<HTMLDivElement>(null);
   useEffect(() => {
@@ -22,20 +22,20 @@ export default function MetricsChart({ daily }: { daily: readonly DailyFigures[]
     if (!target) return;
     // Noon UTC of each day: the axis labels then show the same day in every zone.
     const xs = daily.map((day) => Date.parse(`${day.date}T12:00:00Z`) / 1000);
-    const data: uPlot.AlignedData = [xs, daily.map((day) => day.views), daily.map((day) => day.interactions)];
+    const data: uPlot.AlignedData = [xs, daily.map((day) => day.reach), daily.map((day) => day.interactions)];
     const options: uPlot.Options = {
       width: Math.max(target.clientWidth, 280),
       height: HEIGHT,
       tzDate: (ts) => uPlot.tzDate(new Date(ts * 1000), "UTC"),
       legend: { show: true },
       cursor: { drag: { x: false, y: false } },
-      scales: { x: { time: true }, views: { auto: true }, interactions: { auto: true } },
+      scales: { x: { time: true }, reach: { auto: true }, interactions: { auto: true } },
       axes: [
         {
           values: (_chart, ticks) =>
             ticks.map((tick) => dayLabel(new Date(tick * 1000).toISOString().slice(0, 10))),
         },
-        { scale: "views", label: "Views" },
+        { scale: "reach", label: "Reach" },
         { scale: "interactions", side: 1, label: "Interactions", grid: { show: false } },
       ],
       series: [
@@ -43,7 +43,7 @@ export default function MetricsChart({ daily }: { daily: readonly DailyFigures[]
           label: "Day",
           value: (_chart, ts) => (ts == null ? "" : dayLabel(new Date(ts * 1000).toISOString().slice(0, 10))),
         },
-        { label: "Views", scale: "views", stroke: "#1f5f8b", width: 2, points: { show: true } },
+        { label: "Reach", scale: "reach", stroke: "#1f5f8b", width: 2, points: { show: true } },
         { label: "Interactions", scale: "interactions", stroke: "#067647", width: 2, points: { show: true } },
       ],
     };
@@ -61,14 +61,14 @@ export default function MetricsChart({ daily }: { daily: readonly DailyFigures[]
   return (
     <figure className="metrics-chart">
       <div ref={frame} className="metrics-chart-frame" aria-hidden="true" />
-      <figcaption>Views and interactions of the posts published each day.</figcaption>
+      <figcaption>People reached and interactions of the posts published each day.</figcaption>
       <table className="visually-hidden">
         <caption>Posts by the day they were published</caption>
         <thead>
           <tr>
             <th scope="col">Day</th>
             <th scope="col">Posts</th>
-            <th scope="col">Views</th>
+            <th scope="col">Reach</th>
             <th scope="col">Interactions</th>
           </tr>
         </thead>
@@ -77,7 +77,7 @@ export default function MetricsChart({ daily }: { daily: readonly DailyFigures[]
             <tr key={day.date}>
               <th scope="row">{dayLabel(day.date)}</th>
               <td>{day.posts}</td>
-              <td>{day.views}</td>
+              <td>{day.reach}</td>
               <td>{day.interactions}</td>
             </tr>
           ))}
