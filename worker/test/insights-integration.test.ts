@@ -160,6 +160,29 @@ describe("the insights job", () => {
     expect((await postRow(second.postId))?.insightsError).toBeNull();
   });
 
+  it("the app's usage near its limit stops the other accounts of the run too", {
+    timeout: 60_000,
+  }, async () => {
+    const agent = await insightsAgent();
+    const fb = await publishedPost(agent, "facebook");
+    const ig = await publishedPost(agent, "instagram");
+    await db()
+      .update(postSchedule)
+      .set({ postedAt: new Date(Date.now() - HOUR) })
+      .where(eq(postSchedule.id, fb.postId));
+    const near = await fault(agent.world, { kind: "rate_limit", usagePercent: 92, count: 1 });
+    const run = await readPostInsights(env, { now: Date.now(), agentId: agent.agentId });
+    await clearFaults(near.ids);
+    expect(run).toMatchObject({ read: 1, deferred: 1, appUsagePercent: 92 });
+    expect(await metricRows(fb.postId)).toHaveLength(METRICS.facebook.length);
+    expect(await metricRows(ig.postId)).toHaveLength(0);
+    expect((await postRow(ig.postId))?.insightsError).toMatch(/usage limit is at 92%/);
+    expect(await readPostInsights(env, { now: Date.now(), agentId: agent.agentId })).toMatchObject({
+      read: 1,
+    });
+    expect(await metricRows(ig.postId)).toHaveLength(METRICS.instagram.length);
+  });
+
   it("an expired token sends the account to reconnect and stops its calls", { timeout: 60_000 }, async () => {
     const agent = await insightsAgent();
     await publishedPost(agent, "facebook");

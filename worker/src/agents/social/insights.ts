@@ -94,6 +94,10 @@ class UsageTracker {
   note(usage: GraphUsage) {
     this.peak = Math.max(this.peak, usagePercent(usage));
     this.summary.calls++;
+    // X-App-Usage is the app's, shared by every account: the rest of the run stops on it too.
+    const app = usage.app;
+    const appPeak = Math.max(app?.call_count ?? 0, app?.total_time ?? 0, app?.total_cputime ?? 0);
+    this.summary.appUsagePercent = Math.max(this.summary.appUsagePercent, appPeak);
   }
   /** One GET, its usage headers noted whether it succeeds or fails. */
   async get<T>(graph: GraphClient, path: string, params: GraphParams, token: string): Promise<T> {
@@ -229,6 +233,8 @@ export type InsightsRunSummary = {
   rows: number;
   /** Graph calls made (answered, errors included). */
   calls: number;
+  /** The highest X-App-Usage seen; past USAGE_STOP_PERCENT the remaining accounts wait. */
+  appUsagePercent: number;
   /** The longest wait a rate limit asked for, 0 when none. */
   retryAfterMs: number;
 };
@@ -335,6 +341,15 @@ async function readAccount(
     summary.deferred += posts.length;
     return;
   }
+  if (summary.appUsagePercent >= USAGE_STOP_PERCENT) {
+    await noteError(
+      db,
+      ids,
+      `Meta's usage limit is at ${summary.appUsagePercent}%; metrics are read in a later run.`,
+    );
+    summary.deferred += posts.length;
+    return;
+  }
   const token = await accountToken(env, account);
   const usage = new UsageTracker(summary);
   for (const [index, post] of posts.entries()) {
@@ -406,6 +421,7 @@ export async function readPostInsights(env: Env, options: InsightsRunOptions): P
     deferred: 0,
     rows: 0,
     calls: 0,
+    appUsagePercent: 0,
     retryAfterMs: 0,
   };
   const posts = await duePosts(db, options);
