@@ -1,6 +1,7 @@
 // Post performance on the dashboard: a new agent sees the empty states, connects the demo Page of the
 // Graph API fake, posts a draft now, presses "Refresh" on the draft's figures (read from the fake's post
-// insights), and finds the post's numbers, its listing and its link on the dashboard.
+// insights), finds the same numbers on the listing's page and the calendar, and on the dashboard with the
+// post's listing and link.
 import { expect, type Page, test } from "@playwright/test";
 import {
   BROKERAGE,
@@ -73,6 +74,23 @@ test("the dashboard shows a published post's metrics after a refresh", async ({ 
   const reach = await figure(page, "Post figures", "Reach");
   const reactions = await figure(page, "Post figures", "Reactions");
   expect(reach).toBeGreaterThan(0);
+
+  // The listing's page lists the post with the same figures.
+  await page.getByRole("link", { name: "View listing" }).click();
+  const listingPosts = page.getByRole("region", { name: "Posts and performance" });
+  await expect(listingPosts).toContainText("Published");
+  expect(await figure(page, "Facebook post figures", "Reach")).toBe(reach);
+
+  // So does the post on the calendar.
+  await page.getByRole("link", { name: "Calendar", exact: true }).click();
+  await page
+    .getByRole("button", { name: new RegExp(`, Facebook, ${home.address}: Published`) })
+    .first()
+    .click();
+  const dialog = page.getByRole("dialog", { name: `Facebook post · ${home.address}` });
+  expect(await figure(page, "Post figures", "Reach")).toBe(reach);
+  await expect(dialog.getByRole("button", { name: "Refresh" })).toBeVisible();
+  await dialog.getByRole("button", { name: "Close" }).click();
 
   // The dashboard: the Facebook totals, the post among the best ones, with its listing and link.
   await page.getByRole("link", { name: "Dashboard", exact: true }).click();
