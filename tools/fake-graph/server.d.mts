@@ -7,7 +7,7 @@ export interface FakeGraphConfig {
   quotaTotal?: number;
   /** Image URLs starting with one of these answer Graph's "could not fetch" errors (324 / 9004). */
   unreachableUrls?: string[];
-  /** Calls per app per hour that make X-App-Usage call_count 100 (default 200). */
+  /** Calls per hour per user of the app that make X-App-Usage call_count 100 (default 200, as Graph). */
   appCallBudget?: number;
   /** User and Page token calls must carry appsecret_proof (default true, like "Require App Secret"). */
   requireAppSecretProof?: boolean;

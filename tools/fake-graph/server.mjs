@@ -1554,7 +1554,11 @@ export async function startFakeGraph({
     const pct = (n) => Math.min(100, Math.round((n * 100) / state.config.appCallBudget));
     const limited = ctx.limited;
     const forced = ctx.usagePercent ?? 0;
-    const appPct = limited ? 100 : Math.max(forced, pct(count(`app:${appKey}`)));
+    // Graph's app limit is 200 calls an hour per user of the app; each world's user adds to it, so tests
+    // running side by side on one fake do not use up each other's budget.
+    const appUsers = [...state.users.values()].filter((u) => u.grants.has(appKey)).length;
+    const appCalls = count(`app:${appKey}`);
+    const appPct = limited ? 100 : Math.max(forced, pct(Math.ceil(appCalls / Math.max(1, appUsers))));
     const buc = {};
     for (const id of ctx.involved) {
       const isPage = state.pages.has(id);

@@ -138,6 +138,21 @@ describe("fake Graph: insights", () => {
     expect((await asPage.get(`${mediaId}/insights`, { metric: "reach" })).status).toBe(200);
   });
 
+  it("X-App-Usage grows with the app's calls per user of the app, as Graph's 200 per user and hour", async () => {
+    const g = await fake().newInstance({ config: { appCallBudget: 5 } });
+    // The demo user and this one use the test app: 10 calls an hour make 100%.
+    const world = await g.createUser();
+    const me = g.graph({ token: world.user.accessToken, appSecret: SECRET });
+    const percents: number[] = [];
+    for (let i = 0; i < 10; i++) {
+      const answer = await me.get("me");
+      percents.push(JSON.parse(answer.headers.get("x-app-usage") ?? "{}").call_count);
+    }
+    expect(percents).toEqual([20, 20, 40, 40, 60, 60, 80, 80, 100, 100]);
+    await g.createUser();
+    expect(JSON.parse((await me.get("me")).headers.get("x-app-usage") ?? "{}").call_count).toBe(80);
+  });
+
   it("rate_limit: usage headers near the limit on a success, over it with code 4/17/32", async () => {
     const g = fake();
     const { page, asPage, postId } = await worldWithPosts(g);
