@@ -33,6 +33,8 @@ const METRIC_LABELS: Record<MetricKey, string> = {
   interactions: "Interactions",
 };
 
+const NOT_READ_AGAIN = "Not read again: figures are read at most every 5 minutes, for 30 days after posting.";
+
 const UNAVAILABLE_HINT = "Meta shows this figure only once a post has enough viewers.";
 
 /** A post's (or a platform's) figures; a figure Meta refused reads "Not available". */
@@ -94,6 +96,11 @@ export function RefreshMetricsButton({ postId, label = "Refresh" }: { postId: st
       >
         {refresh.isPending ? "Refreshing…" : label}
       </button>
+      {refresh.data && !refresh.data.refreshed && !refresh.data.insightsError && (
+        <span className="muted" role="status">
+          {NOT_READ_AGAIN}
+        </span>
+      )}
       {refresh.error && <FormAlert message={errorMessage(refresh.error)} />}
     </>
   );
