@@ -17,6 +17,9 @@ import { StatCard } from "./-components/StatCard";
 // uPlot is loaded only when there is something to chart.
 const MetricsChart = lazy(() => import("./-components/MetricsChart"));
 
+/** Posts listed per section; the rest are a link to the calendar away. */
+const SHOWN = 8;
+
 type Overview = inferRouterOutputs<AppRouter>["dashboard"]["overview"];
 
 // While the content agent drafts, the figures move on their own: refresh them until it is done.
@@ -206,7 +209,7 @@ function UpcomingSection({ posts, timeZone }: { posts: Overview["upcoming"]; tim
         <p className="muted">Nothing is scheduled for the next 7 days.</p>
       ) : (
         <ul className="dashboard-list" aria-label="Scheduled posts">
-          {posts.map((post) => (
+          {posts.slice(0, SHOWN).map((post) => (
             <li key={post.id}>
               <p>
                 <strong>{formatDateTime(post.scheduledAt, timeZone)}</strong> ·{" "}
@@ -222,6 +225,7 @@ function UpcomingSection({ posts, timeZone }: { posts: Overview["upcoming"]; tim
           ))}
         </ul>
       )}
+      <MoreInCalendar count={posts.length} />
     </section>
   );
 }
@@ -236,7 +240,7 @@ function NeedsAttentionSection({ posts, timeZone }: { posts: Overview["needsAtte
         <p className="muted">No failed or unconfirmed posts in the last 30 days.</p>
       ) : (
         <ul className="dashboard-list" aria-label="Posts that need you">
-          {posts.map((post) => (
+          {posts.slice(0, SHOWN).map((post) => (
             <li key={post.id}>
               <p>
                 <span className={`post-badge post-badge-${post.status}`}>
@@ -255,7 +259,18 @@ function NeedsAttentionSection({ posts, timeZone }: { posts: Overview["needsAtte
           ))}
         </ul>
       )}
+      <MoreInCalendar count={posts.length} />
     </section>
+  );
+}
+
+/** The lists show a few posts; the calendar has them all. */
+function MoreInCalendar({ count }: { count: number }) {
+  if (count <= SHOWN) return null;
+  return (
+    <p>
+      <Link to="/calendar">{(count - SHOWN).toLocaleString("en-US")} more in the calendar</Link>
+    </p>
   );
 }
 

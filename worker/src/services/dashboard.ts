@@ -1,7 +1,15 @@
 // What the dashboard shows beyond the counts: how the last 30 days' posts did, what goes out in the next
 // 7 days, the posts that need Chris, and the listings nothing was drafted for. Three queries, each on an
 // index that starts with agent_id; metrics are summed here from each post's latest reading.
-import { contentPieces, listings, postMetrics, postSchedule, type SocialPlatform, socialAccounts } from "db";
+import {
+  contentPieces,
+  listings,
+  postMetrics,
+  postSchedule,
+  SOCIAL_PLATFORMS,
+  type SocialPlatform,
+  socialAccounts,
+} from "db";
 import { and, asc, desc, eq, gte, inArray, lt, ne, notExists, or, sql } from "drizzle-orm";
 import type { Db } from "../lib/db";
 import { utcToZoned } from "../lib/time";
@@ -237,7 +245,10 @@ export async function dashboardPerformance(db: Db, agentId: string, timeZone: st
       days: PERFORMANCE_DAYS,
       publishedPosts: published.length,
       measuredPosts: published.filter((post) => folded.has(post.id)).length,
-      platforms: [...platforms].map(([platform, entry]) => ({ platform, ...entry })),
+      platforms: SOCIAL_PLATFORMS.flatMap((platform) => {
+        const entry = platforms.get(platform);
+        return entry ? [{ platform, ...entry }] : [];
+      }),
       daily: [...days].map(([date, figures]) => ({ date, ...figures })),
       best: scored.slice(0, BEST_POSTS),
     },
