@@ -490,7 +490,9 @@ export async function latestMetrics(
       .from(postMetrics)
       .where(
         and(
-          eq(postMetrics.agentId, agentId),
+          // Unary + keeps SQLite off the (agent_id, captured_at) index, which would read every reading the
+          // agent ever had: the (post_id, metric, captured_at) index finds these posts' rows directly.
+          sql`+${postMetrics.agentId} = ${agentId}`,
           inArray(postMetrics.postId, unique.slice(i, i + 90)),
           sql`${postMetrics.capturedAt} = (select max(m2.captured_at) from ${postMetrics} m2 where m2.post_id = ${postMetrics.postId} and m2.metric = ${postMetrics.metric})`,
         ),
