@@ -1,4 +1,4 @@
-import { useMutation, useQueryClient, useSuspenseQuery } from "@tanstack/react-query";
+import { useMutation, useQuery, useQueryClient, useSuspenseQuery } from "@tanstack/react-query";
 import { createFileRoute, Link, notFound, useNavigate } from "@tanstack/react-router";
 import { contentLimitProblems } from "db/rules";
 import { useMemo, useState } from "react";
@@ -58,6 +58,8 @@ function PieceDetailPage() {
 
 function PieceView({ piece, me }: { piece: PieceDetail; me: Agent }) {
   const [editing, setEditing] = useState(false);
+  // The brand kit dresses the preview as the post will look (the Page picture, its colour).
+  const brand = useQuery(trpc.agent.getBrand.queryOptions());
   const kind = KIND_LABELS[piece.kind];
   const address = piece.listing?.addressLine ?? "a listing";
   const drafting = isDrafting(piece.status);
@@ -127,7 +129,13 @@ function PieceView({ piece, me }: { piece: PieceDetail; me: Agent }) {
                   priceCents: piece.listing?.priceCents ?? null,
                   photoUrl: piece.listing?.imageUrls[0] ?? null,
                 }}
-                agent={{ name: me.name, brokerageName: me.brokerageName, phone: me.phone }}
+                agent={{
+                  name: me.name,
+                  brokerageName: me.brokerageName,
+                  phone: me.phone,
+                  pictureUrl: brand.data?.logo?.url ?? brand.data?.headshot?.url ?? null,
+                  color: brand.data?.primaryColor ?? null,
+                }}
               />
             ) : (
               <p className="muted">This draft has no text.</p>

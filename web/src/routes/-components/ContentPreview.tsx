@@ -14,7 +14,15 @@ import { formatCount, formatPrice } from "../../lib/format";
 import { trpc } from "../../trpc";
 import { ListingPhoto } from "./ListingPhoto";
 
-export type PreviewAgent = { name: string; brokerageName: string; phone?: string };
+export type PreviewAgent = {
+  name: string;
+  brokerageName: string;
+  phone?: string;
+  /** The brand kit's logo (or headshot), shown as the Page's and the account's picture. */
+  pictureUrl?: string | null;
+  /** The brand's primary colour behind the initials when there is no picture. */
+  color?: string | null;
+};
 export type PreviewListing = {
   addressLine: string;
   city: string;
@@ -159,9 +167,16 @@ function initials(name: string): string {
   return `${letters[0] ?? ""}${letters.length > 1 ? letters.at(-1) : ""}` || "?";
 }
 
-function Avatar({ name }: { name: string }) {
+function Avatar({ name, agent }: { name: string; agent: PreviewAgent }) {
+  if (agent.pictureUrl) {
+    return <img className="preview-avatar preview-avatar-image" src={agent.pictureUrl} alt="" />;
+  }
   return (
-    <span className="preview-avatar" aria-hidden="true">
+    <span
+      className="preview-avatar"
+      aria-hidden="true"
+      style={agent.color ? { background: agent.color } : undefined}
+    >
       {initials(name)}
     </span>
   );
@@ -181,7 +196,7 @@ function FacebookPreview({
       <PreviewDestination kind="facebook_post" destination={destination} />
       <article className="fb-post" aria-label="Facebook post preview">
         <header className="fb-header">
-          <Avatar name={pageName} />
+          <Avatar name={pageName} agent={agent} />
           <div>
             <p className="fb-page-name">{pageName}</p>
             <p className="fb-meta">
@@ -257,7 +272,7 @@ function InstagramPreview({
       <PreviewDestination kind="instagram_caption" destination={destination} />
       <article className="ig-post" aria-label="Instagram caption preview">
         <header className="ig-header">
-          <Avatar name={agent.name} />
+          <Avatar name={agent.name} agent={agent} />
           <p className="ig-username">{handle}</p>
         </header>
         <PreviewPhoto className="ig-photo" listing={listing} />
