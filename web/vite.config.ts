@@ -19,7 +19,13 @@ export default defineConfig({
   ],
   // `pnpm dev` rebuilds in place (VITE_KEEP_OUT_DIR=1): wrangler dev watches dist and served 404 for every
   // page after reloading while an emptied directory was being rewritten.
-  build: { outDir: "dist", emptyOutDir: !process.env.VITE_KEEP_OUT_DIR },
+  // VITE_MANIFEST=1 (set by `pnpm test`) writes dist/.vite/manifest.json for scripts/route-sizes.mjs; off
+  // otherwise, since wrangler would upload it with the assets.
+  build: {
+    outDir: "dist",
+    emptyOutDir: !process.env.VITE_KEEP_OUT_DIR,
+    manifest: process.env.VITE_MANIFEST === "1",
+  },
   // The worker serves the API; `vite` alone proxies to a running `wrangler dev`.
   server: { proxy: { "/api": "http://localhost:8787" } },
 });
