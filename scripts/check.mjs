@@ -5,6 +5,7 @@ import { existsSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs
 import path from "node:path";
 import { gzipSync } from "node:zlib";
 import { root, run, toolEnv } from "./lib.mjs";
+import { checkRouteSizes } from "./route-sizes.mjs";
 
 const skipE2e = process.argv.includes("--skip-e2e");
 const timings = [];
@@ -83,7 +84,10 @@ try {
     run("wrangler", [...wranglerTypes, "--check"]),
   );
   // The build also writes web/src/routeTree.gen.ts, which the typecheck needs.
-  step("web build (vite)", () => run("vite", ["build"], { cwd: path.join(root, "web") }));
+  step("web build (vite)", () =>
+    run("vite", ["build"], { cwd: path.join(root, "web"), env: { ...toolEnv, VITE_MANIFEST: "1" } }),
+  );
+  step("initial JS of every route (scripts/route-sizes.mjs)", checkRouteSizes);
   step("typecheck (tsc -b)", () => run("tsc", ["-b"]));
   step("unit and integration tests in workerd (vitest)", () =>
     run("vitest", ["run", "--reporter=default", "--reporter=json", `--outputFile.json=${results.vitest}`]),
