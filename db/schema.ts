@@ -224,6 +224,8 @@ export const listingChanges = sqliteTable(
   (t) => [
     index("rltr_mktg_listing_changes_listing_idx").on(t.listingId, t.createdAt),
     index("rltr_mktg_listing_changes_agent_idx").on(t.agentId, t.createdAt),
+    // One listing's history (the listing page), without reading the agent's other listings' changes.
+    index("rltr_mktg_listing_changes_agent_listing_idx").on(t.agentId, t.listingId, t.createdAt),
     index("rltr_mktg_listing_changes_dispatch_idx").on(t.dispatchedAt),
   ],
 );
@@ -282,6 +284,8 @@ export const contentPieces = sqliteTable(
   },
   (t) => [
     index("rltr_mktg_content_pieces_agent_status_idx").on(t.agentId, t.status, t.createdAt),
+    // Approvals filtered by status, newest change first (otherwise planned on every agent's pieces).
+    index("rltr_mktg_content_pieces_agent_status_updated_idx").on(t.agentId, t.status, t.updatedAt),
     index("rltr_mktg_content_pieces_agent_listing_idx").on(t.agentId, t.listingId, t.createdAt),
     index("rltr_mktg_content_pieces_parent_idx").on(t.parentId),
     index("rltr_mktg_content_pieces_root_idx").on(t.rootId, t.version),
@@ -588,6 +592,8 @@ export const notifications = sqliteTable(
   },
   (t) => [
     index("rltr_mktg_notifications_agent_created_idx").on(t.agentId, t.createdAt),
+    // The history filtered by event.
+    index("rltr_mktg_notifications_agent_event_idx").on(t.agentId, t.eventType, t.createdAt),
     index("rltr_mktg_notifications_agent_unread_idx").on(t.agentId, t.readAt),
     index("rltr_mktg_notifications_agent_email_idx").on(t.agentId, t.emailStatus, t.emailDueAt),
   ],

@@ -1,0 +1,3 @@
+CREATE INDEX `rltr_mktg_content_pieces_agent_status_updated_idx` ON `rltr_mktg_content_pieces` (`agent_id`,`status`,`updated_at`);--> statement-breakpoint
+CREATE INDEX `rltr_mktg_listing_changes_agent_listing_idx` ON `rltr_mktg_listing_changes` (`agent_id`,`listing_id`,`created_at`);--> statement-breakpoint
+CREATE INDEX `rltr_mktg_notifications_agent_event_idx` ON `rltr_mktg_notifications` (`agent_id`,`event_type`,`created_at`);
