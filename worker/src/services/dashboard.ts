@@ -10,7 +10,7 @@ import {
   type SocialPlatform,
   socialAccounts,
 } from "db";
-import { and, asc, desc, eq, gte, inArray, lt, ne, notExists, or, sql } from "drizzle-orm";
+import { and, asc, desc, eq, gte, inArray, lt, ne, notExists, or, type SQL, sql } from "drizzle-orm";
 import type { Db } from "../lib/db";
 import { utcToZoned } from "../lib/time";
 import {
@@ -41,8 +41,8 @@ function addMetrics(total: PostMetricValues, metrics: PostMetricValues) {
   }
 }
 
-/** Each post's latest reading of each metric since `since` (the (agent_id, captured_at) index). */
-async function latestReadingsSince(db: Db, agentId: string, since: number): Promise<MetricReading[]> {
+/** Each post's latest reading of each metric among the readings `where` selects. */
+function latestReadings(db: Db, where: SQL | undefined): Promise<MetricReading[]> {
   const ranked = db
     .select({
       postId: postMetrics.postId,
@@ -55,7 +55,7 @@ async function latestReadingsSince(db: Db, agentId: string, since: number): Prom
       ),
     })
     .from(postMetrics)
-    .where(and(eq(postMetrics.agentId, agentId), gte(postMetrics.capturedAt, new Date(since))))
+    .where(where)
     .as("ranked");
   return db
     .select({
@@ -69,36 +69,24 @@ async function latestReadingsSince(db: Db, agentId: string, since: number): Prom
     .where(eq(ranked.rank, 1));
 }
 
+/** Each post's latest reading of each metric since `since` (the (agent_id, captured_at) index). */
+function latestReadingsSince(db: Db, agentId: string, since: number): Promise<MetricReading[]> {
+  return latestReadings(
+    db,
+    and(eq(postMetrics.agentId, agentId), gte(postMetrics.capturedAt, new Date(since))),
+  );
+}
+
 /**
  * Each given post's latest reading of each metric, on the (post_id, metric, captured_at) index: the agent
  * check is written `+agent_id` so SQLite does not walk all the agent's readings on (agent_id, captured_at).
  */
 export async function latestReadingsOf(db: Db, agentId: string, postIds: readonly string[]) {
   if (postIds.length === 0) return [];
-  const ranked = db
-    .select({
-      postId: postMetrics.postId,
-      metric: postMetrics.metric,
-      value: postMetrics.value,
-      status: postMetrics.status,
-      capturedAt: postMetrics.capturedAt,
-      rank: sql<number>`row_number() over (partition by ${postMetrics.postId}, ${postMetrics.metric} order by ${postMetrics.capturedAt} desc)`.as(
-        "rank",
-      ),
-    })
-    .from(postMetrics)
-    .where(and(inArray(postMetrics.postId, [...postIds]), sql`+${postMetrics.agentId} = ${agentId}`))
-    .as("ranked");
-  return db
-    .select({
-      postId: ranked.postId,
-      metric: ranked.metric,
-      value: ranked.value,
-      status: ranked.status,
-      capturedAt: ranked.capturedAt,
-    })
-    .from(ranked)
-    .where(eq(ranked.rank, 1));
+  return latestReadings(
+    db,
+    and(inArray(postMetrics.postId, [...postIds]), sql`+${postMetrics.agentId} = ${agentId}`),
+  );
 }
 
 /**
