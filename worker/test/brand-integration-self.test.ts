@@ -7,54 +7,17 @@ import { createDb } from "../src/lib/db";
 import { newId } from "../src/lib/ids";
 import type { BrandView } from "../src/schemas/brand";
 import { APP_ORIGIN, signedUpBrowser, type TestBrowser } from "./helpers/http";
+import { encodePng } from "./helpers/png";
 
 const db = () => createDb(env.DB);
 
-const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
-  let c = n;
-  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-  return c >>> 0;
-});
-function crc32(bytes: Uint8Array): number {
-  let c = 0xffffffff;
-  for (const b of bytes) c = (CRC_TABLE[(c ^ b) & 0xff] as number) ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
-}
-function chunk(type: string, data: Uint8Array): Uint8Array {
-  const out = new Uint8Array(12 + data.length);
-  const view = new DataView(out.buffer);
-  view.setUint32(0, data.length);
-  out.set(new TextEncoder().encode(type), 4);
-  out.set(data, 8);
-  view.setUint32(8 + data.length, crc32(out.subarray(4, 8 + data.length)));
-  return out;
-}
-
-/** A `width` x `height` RGBA PNG: an opaque disc on a transparent square, built here byte by byte. */
-async function png(width: number, height: number, shade = 40): Promise<Uint8Array> {
-  const raw = new Uint8Array((width * 4 + 1) * height);
+/** A `width` x `height` RGBA PNG: an opaque disc on a transparent square. */
+function png(width: number, height: number, shade = 40): Promise<Uint8Array> {
   const r = Math.min(width, height) / 2;
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
-      const inside = (x - width / 2) ** 2 + (y - height / 2) ** 2 < r * r;
-      raw.set([shade, 90, 160, inside ? 255 : 0], y * (width * 4 + 1) + 1 + x * 4);
-    }
-  }
-  const idat = new Uint8Array(
-    await new Response(new Blob([raw]).stream().pipeThrough(new CompressionStream("deflate"))).arrayBuffer(),
-  );
-  const ihdr = new Uint8Array(13);
-  const view = new DataView(ihdr.buffer);
-  view.setUint32(0, width);
-  view.setUint32(4, height);
-  ihdr.set([8, 6, 0, 0, 0], 8);
-  const parts = [
-    new Uint8Array([137, 80, 78, 71, 13, 10, 26, 10]),
-    chunk("IHDR", ihdr),
-    chunk("IDAT", idat),
-    chunk("IEND", new Uint8Array()),
-  ];
-  return new Uint8Array(await new Blob(parts).arrayBuffer());
+  return encodePng(width, height, 4, (x, y) => {
+    const inside = (x - width / 2) ** 2 + (y - height / 2) ** 2 < r * r;
+    return [shade, 90, 160, inside ? 255 : 0];
+  });
 }
 
 async function encoded(width: number, height: number, format: "image/jpeg" | "image/webp") {

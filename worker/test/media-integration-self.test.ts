@@ -3,50 +3,11 @@ import { afterEach, beforeAll, describe, expect, inject, it, vi } from "vitest";
 import { facebookPhotoUrls, instagramPhotoUrls, instagramTarget } from "../src/agents/social/media";
 import { MAX_IMAGE_BYTES } from "../src/lib/image-fetch";
 import { APP_ORIGIN, signedUpBrowser } from "./helpers/http";
+import { encodePng } from "./helpers/png";
 
-const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
-  let c = n;
-  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-  return c >>> 0;
-});
-function crc32(bytes: Uint8Array): number {
-  let c = 0xffffffff;
-  for (const b of bytes) c = (CRC_TABLE[(c ^ b) & 0xff] as number) ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
-}
-function chunk(type: string, data: Uint8Array): Uint8Array {
-  const out = new Uint8Array(12 + data.length);
-  const view = new DataView(out.buffer);
-  view.setUint32(0, data.length);
-  out.set(new TextEncoder().encode(type), 4);
-  out.set(data, 8);
-  view.setUint32(8 + data.length, crc32(out.subarray(4, 8 + data.length)));
-  return out;
-}
-
-/** A `width` x `height` RGB PNG: sky over lawn, so a crop is still a picture. Built here, not with sharp. */
-async function png(width: number, height: number): Promise<Uint8Array> {
-  const raw = new Uint8Array((width * 3 + 1) * height);
-  for (let y = 0; y < height; y++) {
-    const [r, g, b] = y < height / 2 ? [120, 170, 230] : [70, 150, 60];
-    for (let x = 0; x < width; x++) raw.set([r, g, b], y * (width * 3 + 1) + 1 + x * 3);
-  }
-  // CompressionStream's "deflate" is the zlib format PNG's IDAT carries.
-  const idat = new Uint8Array(
-    await new Response(new Blob([raw]).stream().pipeThrough(new CompressionStream("deflate"))).arrayBuffer(),
-  );
-  const ihdr = new Uint8Array(13);
-  const view = new DataView(ihdr.buffer);
-  view.setUint32(0, width);
-  view.setUint32(4, height);
-  ihdr.set([8, 2, 0, 0, 0], 8);
-  const parts = [
-    new Uint8Array([137, 80, 78, 71, 13, 10, 26, 10]),
-    chunk("IHDR", ihdr),
-    chunk("IDAT", idat),
-    chunk("IEND", new Uint8Array()),
-  ];
-  return new Uint8Array(await new Blob(parts).arrayBuffer());
+/** A `width` x `height` RGB PNG: sky over lawn, so a crop is still a picture. */
+function png(width: number, height: number): Promise<Uint8Array> {
+  return encodePng(width, height, 3, (_x, y) => (y < height / 2 ? [120, 170, 230] : [70, 150, 60]));
 }
 
 /** A JPEG (or WebP) of that size, made with the Images binding itself. */
