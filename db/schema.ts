@@ -112,6 +112,9 @@ export const agentListingSources = sqliteTable(
       .notNull()
       .references(() => listingSources.id, { onDelete: "cascade" }),
     enabled: integer("enabled", { mode: "boolean" }).notNull().default(true),
+    // Digest of the last scrape applied to this agent's copy: a run whose scrape has the same digest has
+    // nothing to write for this follower and skips it (null: never applied, e.g. a new follower).
+    syncedDigest: text("synced_digest"),
     createdAt: createdAt(),
   },
   (t) => [
@@ -145,6 +148,40 @@ export const ingestionRuns = sqliteTable(
     heartbeatAt: integer("heartbeat_at", { mode: "timestamp_ms" }),
   },
   (t) => [index("rltr_mktg_ingestion_runs_source_started_idx").on(t.sourceId, t.startedAt)],
+);
+
+// A run's scrape, kept while its follower groups are applied by separate queue invocations (a queue
+// message holds at most 128 KB); split in parts that each stay well under D1's 100 KB statement size.
+export const ingestionScrapeParts = sqliteTable(
+  "rltr_mktg_ingestion_scrape_parts",
+  {
+    runId: text("run_id")
+      .notNull()
+      .references(() => ingestionRuns.id, { onDelete: "cascade" }),
+    part: integer("part").notNull(),
+    body: text("body").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.runId, t.part] })],
+);
+
+// The followers of a run, in groups that one queue invocation applies within D1's per-invocation limits.
+// A group is finished once; the run succeeds when its last group finishes.
+export const ingestionApplyGroups = sqliteTable(
+  "rltr_mktg_ingestion_apply_groups",
+  {
+    runId: text("run_id")
+      .notNull()
+      .references(() => ingestionRuns.id, { onDelete: "cascade" }),
+    groupNo: integer("group_no").notNull(),
+    agentIds: text("agent_ids", { mode: "json" }).$type<string[]>().notNull(),
+    // Held by the invocation applying it; a redelivery leaves a fresh lease alone.
+    leasedAt: integer("leased_at", { mode: "timestamp_ms" }),
+    finishedAt: integer("finished_at", { mode: "timestamp_ms" }),
+    listingsNew: integer("listings_new").notNull().default(0),
+    listingsChanged: integer("listings_changed").notNull().default(0),
+    listingsRemoved: integer("listings_removed").notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.runId, t.groupNo] })],
 );
 
 export const listings = sqliteTable(
