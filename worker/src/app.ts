@@ -2,6 +2,7 @@ import { trpcServer } from "@hono/trpc-server";
 import { TRPC_MAX_BATCH } from "db/rules";
 import { Hono } from "hono";
 import { sameOriginMutations, trpcRefusal } from "./lib/csrf";
+import { openRequestSession, type RequestSession } from "./lib/d1-session";
 import { SECURITY_HEADERS } from "./lib/security-headers";
 import { brandApp } from "./routes/brand";
 import { imagesApp } from "./routes/images";
@@ -12,7 +13,7 @@ import { unsubscribeApp } from "./routes/unsubscribe";
 import { createContext, devToolsEnabled } from "./trpc/init";
 import { appRouter } from "./trpc/router";
 
-export const app = new Hono<{ Bindings: Env }>();
+export const app = new Hono<{ Bindings: Env; Variables: { d1: RequestSession } }>();
 
 app.use("*", async (c, next) => {
   await next();
@@ -57,13 +58,22 @@ app.use("/api/trpc/*", async (c, next) => {
   return next();
 });
 
+// Every procedure reads through one D1 session; its bookmark goes back to the browser (lib/d1-session.ts).
+app.use("/api/trpc/*", async (c, next) => {
+  const d1 = openRequestSession(c.env.DB, c.req.raw);
+  c.set("d1", d1);
+  await next();
+  const cookie = d1.cookie();
+  if (cookie) c.res.headers.append("Set-Cookie", cookie);
+});
+
 app.use(
   "/api/trpc/*",
   trpcServer({
     endpoint: "/api/trpc",
     maxBatchSize: TRPC_MAX_BATCH,
     router: appRouter,
-    createContext: (opts, c) => createContext(opts, c.env as Env),
+    createContext: (opts, c) => createContext(opts, c.env as Env, c.get("d1").session),
     onError({ error, path }) {
       if (error.code === "INTERNAL_SERVER_ERROR")
         console.error(`trpc ${path ?? "?"} failed`, error.cause ?? error);

@@ -1,9 +1,10 @@
 import * as schema from "db";
 import { drizzle } from "drizzle-orm/d1";
 
-// Built per request from the binding: Workers have no process-wide connection to share.
-export function createDb(d1: D1Database) {
-  return drizzle(d1, { schema });
+// Built per request from the binding: Workers have no process-wide connection to share. A Sessions API
+// session (lib/d1-session.ts) has the same prepare/batch drizzle uses, so it stands in for the binding.
+export function createDb(d1: D1Database | D1DatabaseSession) {
+  return drizzle(d1 as D1Database, { schema });
 }
 
 export type Db = ReturnType<typeof createDb>;

@@ -4,10 +4,15 @@ import { createDb } from "../lib/db";
 import { ServiceError } from "../lib/errors";
 import { readSessionToken, sessionCookie, validateSessionToken } from "../services/auth/sessions";
 
-export function createContext({ req, resHeaders }: FetchCreateContextFnOptions, env: Env) {
+/** `d1` is the request's D1 session (lib/d1-session.ts); without one, queries go to the primary. */
+export function createContext(
+  { req, resHeaders }: FetchCreateContextFnOptions,
+  env: Env,
+  d1: D1Database | D1DatabaseSession = env.DB,
+) {
   return {
     env,
-    db: createDb(env.DB),
+    db: createDb(d1),
     req,
     resHeaders,
     ip: req.headers.get("CF-Connecting-IP") ?? "unknown",
