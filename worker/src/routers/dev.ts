@@ -1,6 +1,7 @@
 import { emailOutbox } from "db";
 import { desc, eq } from "drizzle-orm";
 import * as z from "zod/mini";
+import { seedListings } from "../services/dev-seed";
 import { carriesReviewLink, reissueReviewLink } from "../services/marketing";
 import { devProcedure, router } from "../trpc/init";
 
@@ -36,4 +37,8 @@ export const devRouter = router({
   reviewLink: devProcedure
     .input(z.object({ emailId: z.string().check(z.minLength(1), z.maxLength(64)) }))
     .mutation(({ ctx, input }) => reissueReviewLink(ctx.db, ctx.agent.id, input.emailId)),
+  /** A large book for trying the app at scale: `count` listings, each with three drafts awaiting approval. */
+  seedListings: devProcedure
+    .input(z.object({ count: z.int().check(z.minimum(1), z.maximum(1000)) }))
+    .mutation(({ ctx, input }) => seedListings(ctx.db, ctx.agent.id, input.count)),
 });

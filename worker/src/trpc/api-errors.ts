@@ -321,4 +321,9 @@ export const API_ERRORS: Record<string, ApiEntry> = {
       },
     ],
   },
+  "dev.seedListings": {
+    summary:
+      "Development only: adds `count` (1–1000) listings to the signed-in agent, each with three drafts pending approval.",
+    errors: [{ code: "NOT_FOUND", when: '`DEV_TOOLS_ENABLED` is not "true" (checked before the session)' }],
+  },
 };
