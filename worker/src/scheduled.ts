@@ -1,6 +1,6 @@
 import { sessions } from "db";
 import { lt } from "drizzle-orm";
-import { runListingAgent } from "./agents/listing/agent";
+import { queueCronIngestion } from "./agents/listing/agent";
 import { catchUpInsights, readPostInsights } from "./agents/social/insights";
 import { createDb } from "./lib/db";
 import { closeSessionSockets } from "./routes/notifications";
@@ -29,7 +29,8 @@ export async function runScheduled(controller: ScheduledController, env: Env) {
   await sweepContent(env, controller.scheduledTime).catch((error: unknown) =>
     console.error("content sweeper failed", error),
   );
-  await runListingAgent(env, { trigger: "cron", now: controller.scheduledTime });
+  // One ingest message per followed source: each is crawled by its own queue invocation, not this one.
+  await queueCronIngestion(env, controller.scheduledTime);
   // First readings of new posts and deferred ones; the daily run is the main one.
   await catchUpInsights(env, controller.scheduledTime).catch((error: unknown) =>
     console.error("insights catch-up failed", error),

@@ -13,6 +13,7 @@ import {
   calmBuilderSites,
   privateBuilderSite,
   recordingEnv,
+  runsFinished,
   writesTo,
 } from "./helpers/listings";
 
@@ -39,7 +40,7 @@ afterEach(async () => {
 const SLOW = { timeout: 30_000 };
 
 describe("listing agent: a full run against the builder site", () => {
-  it("first run through the cron handler stores every home, records the run and hands each to the content agent", async () => {
+  it("first run through the cron handler and the ingestion queue stores every home, records the run and hands each to the content agent", async () => {
     const site = await privateBuilderSite(36);
     const agent = await agentFollowing(site.url);
     const sent = captureContentQueue();
@@ -51,6 +52,8 @@ describe("listing agent: a full run against the builder site", () => {
       ctx,
     );
     await waitOnExecutionContext(ctx);
+    // The cron only queued the source; the real queue's consumer crawls it.
+    await runsFinished([agent.sourceId]);
 
     const rows = await agentListings(agent.agentId);
     expect(rows).toHaveLength(36);

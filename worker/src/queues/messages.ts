@@ -31,10 +31,13 @@ export type ContentGenerationMessage =
 export type PostingMessage = { type: "publish"; postScheduleId: string };
 
 /**
- * A claimed ingestion run for the listing agent to crawl in the background ("Run ingestion now"). The run
- * row is the state: a redelivery finds it finished, or still crawled by a live consumer, and does nothing.
+ * Work for the listing agent's ingestion consumer; the rows are the state, so a redelivery does nothing.
+ * `ingest`: crawl a claimed run ("Run ingestion now" names the agent who asked; the cron names nobody).
+ * `apply`: bring one group of the run's followers up to date from the scrape the crawl kept in D1.
  */
-export type IngestionMessage = { type: "ingest"; runId: string; sourceId: string; agentId: string };
+export type IngestionMessage =
+  | { type: "ingest"; runId: string; sourceId: string; agentId?: string }
+  | { type: "apply"; runId: string; sourceId: string; group: number };
 
 /** Fan out one notification (a history row written by notify()) to the agent's tabs and inbox. */
 export type NotificationMessage = { type: "deliver"; notificationId: string };

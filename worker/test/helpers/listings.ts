@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
-import { agentListingSources } from "db";
-import { eq } from "drizzle-orm";
+import { agentListingSources, ingestionRuns } from "db";
+import { eq, inArray } from "drizzle-orm";
 import { inject } from "vitest";
 import { type BuilderSiteControl, builderSiteControl } from "../../../tools/builder-site/client.mjs";
 import type { BuilderSiteTheme } from "../../../tools/builder-site/server.mjs";
@@ -59,3 +59,19 @@ export const writesTo = (statements: string[], table: string) =>
   statements.filter((query) =>
     new RegExp(`^\\s*(insert into|update|delete from)\\s+"${table}"`, "i").test(query),
   );
+
+/** Waits until every source has a run and none is still running (the real queue's consumer at work). */
+export async function runsFinished(sourceIds: string[], timeoutMs = 20_000) {
+  const db = createDb(env.DB);
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const runs = await db
+      .select({ sourceId: ingestionRuns.sourceId, status: ingestionRuns.status })
+      .from(ingestionRuns)
+      .where(inArray(ingestionRuns.sourceId, sourceIds));
+    const running = runs.filter((run) => run.status === "running");
+    if (running.length === 0 && new Set(runs.map((run) => run.sourceId)).size === sourceIds.length) return;
+    if (Date.now() > deadline) throw new Error(`runs still going: ${JSON.stringify(running)}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}

@@ -1,15 +1,30 @@
-import { agentListingSources, ingestionRuns, listingChanges, listingSources } from "db";
-import { and, desc, eq, inArray, isNull, lt, or, sql } from "drizzle-orm";
+import {
+  agentListingSources,
+  ingestionApplyGroups,
+  ingestionRuns,
+  ingestionScrapeParts,
+  listingChanges,
+  listingSources,
+} from "db";
+import { and, desc, eq, inArray, isNull, lt, ne, or, sql } from "drizzle-orm";
 import { chunk, D1_MAX_PARAMS } from "../../lib/d1";
 import type { Db } from "../../lib/db";
 import { createDb } from "../../lib/db";
 import { ServiceError } from "../../lib/errors";
 import { newId } from "../../lib/ids";
-import type { ContentGenerationMessage } from "../../queues/messages";
+import type { ContentGenerationMessage, IngestionMessage } from "../../queues/messages";
 import { notify } from "../../services/notify";
 import { contentHash } from "./changes";
+import {
+  applyToFollower,
+  fanOutApply,
+  followersPerInvocation,
+  followersToApply,
+  type ScrapePayload,
+  scrapeDigest,
+} from "./fanout";
 import { scrapeSource } from "./scrape";
-import { type ApplyCounts, applyScrape } from "./store";
+import type { ApplyCounts } from "./store";
 
 export const USER_AGENT = "RealtorMarketingBot/1.0 (+listing agent; contact via the agent's brokerage)";
 const STALE_RUN_MS = 15 * 60_000;
@@ -21,7 +36,8 @@ const MIN_SHARE_OF_PREVIOUS = 0.5;
 export type RunSummary = {
   runId: string;
   sourceId: string;
-  status: "succeeded" | "failed";
+  /** "running": the crawl is done and its follower groups are queued (fanOut); the last group finishes it. */
+  status: "succeeded" | "failed" | "running";
   pagesFetched: number;
   found: number;
   failureReason: string | null;
@@ -36,6 +52,11 @@ export type RunOptions = {
   sourceIds?: string[];
   /** Runs already claimed with `claimSource` (status 'running'), by source id: used instead of claiming. */
   claimedRuns?: Record<string, string>;
+  /**
+   * Queue the followers in `apply` groups when there are more than one invocation may apply (the queue
+   * consumer); without it every follower is applied here (tests and benchmarks that call the agent).
+   */
+  fanOut?: boolean;
   now?: number;
   fetch?: typeof fetch;
 };
@@ -44,9 +65,11 @@ export type RunOptions = {
 const PROGRESS_INTERVAL_MS = 1_000;
 
 /**
- * The listing agent: for every followed source, scrape it once, then bring each follower's listings up to
- * date and hand the marketing events to the content agent. A scrape that finds nothing, or far fewer homes
- * than the last good run, fails the run and changes no listing.
+ * The listing agent, in this invocation: for every followed source, scrape it once, then bring each
+ * follower's listings up to date and hand the marketing events to the content agent. Followers already
+ * synced to an identical scrape are skipped (no read, no write). A scrape that finds nothing, or far fewer
+ * homes than the last good run, fails the run and changes no listing. The cron does not call this: it
+ * queues one `ingest` message per source (queueCronIngestion) and the consumer crawls each on its own.
  */
 export async function runListingAgent(env: Env, options: RunOptions): Promise<RunSummary[]> {
   const db = createDb(env.DB);
@@ -126,28 +149,34 @@ async function ingestSource(
       const scraped = await Promise.all(
         scrape.listings.map(async (listing) => ({ listing, hash: await contentHash(listing) })),
       );
-      const removals = {
-        gone: new Set(scrape.gone),
-        unread: new Set(scrape.unread),
+      const evidence = { scraped, gone: scrape.gone, unread: scrape.unread };
+      const payload: ScrapePayload = {
+        ...evidence,
         discoveryComplete: scrape.discoveryComplete,
+        digest: await scrapeDigest({ ...evidence, discoveryComplete: scrape.discoveryComplete }),
       };
-      const followers = await db
-        .select({ agentId: agentListingSources.agentId })
-        .from(agentListingSources)
-        .where(and(eq(agentListingSources.sourceId, source.id), eq(agentListingSources.enabled, true)));
+      const pending = await followersToApply(db, source.id, payload.digest);
+      const perInvocation = followersPerInvocation(scraped.length);
+      if (options.fanOut && pending.length > perInvocation) {
+        await recordCrawl(db, runId, scrape);
+        await fanOutApply(env, db, {
+          runId,
+          sourceId: source.id,
+          payload,
+          groups: chunk(pending, perInvocation),
+        });
+        summary.status = "running";
+        return summary;
+      }
       const totals: ApplyCounts = { new: 0, changed: 0, removed: 0 };
-      for (const { agentId } of followers) {
-        // Removal by evidence, per listing: its own page said it is gone, or a complete discovery missed it.
-        // A page that failed to load blocks only its own listing.
-        const { notices, ...counts } = await applyScrape(db, {
+      for (const agentId of pending) {
+        const counts = await applyToFollower(env, db, {
           agentId,
           sourceId: source.id,
           runId,
-          scraped,
-          removals,
+          payload,
           now: startedAt,
         });
-        await notify(env, notices);
         totals.new += counts.new;
         totals.changed += counts.changed;
         totals.removed += counts.removed;
@@ -181,6 +210,66 @@ async function ingestSource(
     .where(eq(ingestionRuns.id, runId));
   if (summary.status === "failed") await notifyFailure(env, db, source, runId, summary.failureReason ?? "");
   return summary;
+}
+
+/** What the crawl found, on the run row, before its follower groups are applied. */
+async function recordCrawl(
+  db: Db,
+  runId: string,
+  scrape: { pagesFetched: number; listings: unknown[]; errors: string[] },
+) {
+  await db
+    .update(ingestionRuns)
+    .set({
+      pagesFetched: scrape.pagesFetched,
+      listingsFound: scrape.listings.length,
+      errorCount: scrape.errors.length,
+      errors: scrape.errors.slice(0, 50),
+      heartbeatAt: new Date(),
+    })
+    .where(eq(ingestionRuns.id, runId));
+}
+
+/**
+ * The 30-minute cron: claims a run for every followed source and queues one `ingest` message per source
+ * (sendBatch takes 100), so each source is crawled by its own consumer invocation and this one crawls
+ * nothing. A source already being ingested is skipped. D1: 1 read + 2 statements per source (claim), so
+ * one tick can start about 450 sources within 1,000 queries. Returns the runs it queued.
+ */
+export async function queueCronIngestion(env: Env, now: number) {
+  const db = createDb(env.DB);
+  const startedAt = new Date(now);
+  const claimed: { runId: string; sourceId: string }[] = [];
+  for (const source of await followedSources(db)) {
+    try {
+      claimed.push({ runId: await claimSource(db, source.id, startedAt, "cron"), sourceId: source.id });
+    } catch (error) {
+      if (!(error instanceof ServiceError && error.code === "CONFLICT")) throw error;
+    }
+  }
+  for (const batch of chunk(claimed, 100)) {
+    try {
+      await env.INGESTION_QUEUE.sendBatch(
+        batch.map(({ runId, sourceId }) => ({
+          body: { type: "ingest", runId, sourceId } satisfies IngestionMessage,
+        })),
+      );
+    } catch (error) {
+      console.error("listing agent: cron runs not queued", batch.length, error);
+      await db
+        .update(ingestionRuns)
+        .set({ status: "failed", finishedAt: new Date(), failureReason: "The run could not be started." })
+        .where(
+          inArray(
+            ingestionRuns.id,
+            batch.map((run) => run.runId),
+          ),
+        );
+    }
+  }
+  // The outbox: events a crashed run left undispatched are handed over here.
+  await dispatchPendingChanges(db, env.CONTENT_QUEUE);
+  return claimed;
 }
 
 /**
@@ -230,7 +319,7 @@ async function judgeScrape(db: Db, sourceId: string, found: number): Promise<str
  * statement, so two racing triggers cannot both start); a run stuck for 15 minutes is closed first.
  */
 export async function claimSource(db: Db, sourceId: string, now: Date, trigger: RunTrigger): Promise<string> {
-  await db
+  const closed = await db
     .update(ingestionRuns)
     .set({ status: "failed", finishedAt: now, failureReason: "Interrupted before it finished." })
     .where(
@@ -245,6 +334,7 @@ export async function claimSource(db: Db, sourceId: string, now: Date, trigger: 
         ),
       ),
     );
+  if (closed.meta.changes > 0) await dropScrapesOfClosedRuns(db, sourceId);
   const runId = newId();
   const result = await db.run(sql`
     insert into ${ingestionRuns} (id, source_id, "trigger", status, started_at)
@@ -258,7 +348,20 @@ export async function claimSource(db: Db, sourceId: string, now: Date, trigger: 
   return runId;
 }
 
-async function notifyFailure(
+/** Kept scrapes and apply groups of a source's runs that ended without their last group (closed stale). */
+async function dropScrapesOfClosedRuns(db: Db, sourceId: string) {
+  const closedRuns = db
+    .select({ id: ingestionRuns.id })
+    .from(ingestionRuns)
+    .where(and(eq(ingestionRuns.sourceId, sourceId), ne(ingestionRuns.status, "running")));
+  await db.batch([
+    db.delete(ingestionScrapeParts).where(inArray(ingestionScrapeParts.runId, closedRuns)),
+    db.delete(ingestionApplyGroups).where(inArray(ingestionApplyGroups.runId, closedRuns)),
+  ]);
+}
+
+/** Every follower of the source hears once (keyed by run) that its run failed. */
+export async function notifyFailure(
   env: Env,
   db: Db,
   source: { id: string; name: string },

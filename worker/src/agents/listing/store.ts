@@ -1,4 +1,4 @@
-import { type ListingEvent, listingChanges, listings } from "db";
+import { agentListingSources, type ListingEvent, listingChanges, listings } from "db";
 import { and, eq, inArray } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { chunk, chunkRows, D1_MAX_PARAMS } from "../../lib/d1";
@@ -39,9 +39,10 @@ const EVENT_TITLES: Record<ListingEvent, string> = {
 
 /**
  * Brings one agent's copy of a source's listings in line with a successful scrape, in one D1 batch
- * (one transaction): new rows, updated rows with their change history and off-market marks. Returns the
- * notifications for the caller to send with notify() (one per run for all new listings). Unchanged
- * listings cost no write at all.
+ * (one transaction): new rows, updated rows with their change history and off-market marks, and the
+ * scrape's digest on the follow row (`syncedDigest`), so a later run with the same scrape skips this
+ * follower. Returns the notifications for the caller to send with notify() (one per run for all new
+ * listings). Unchanged listings cost no write at all.
  */
 export async function applyScrape(
   db: Db,
@@ -52,6 +53,7 @@ export async function applyScrape(
     scraped: HashedListing[];
     removals: RemovalEvidence;
     now: Date;
+    syncedDigest?: string;
   },
 ): Promise<ApplyCounts & { notices: NotifyInput[] }> {
   const { agentId, sourceId, runId, now } = input;
@@ -195,6 +197,14 @@ export async function applyScrape(
     ...writes,
     ...chunkRows(changeRows).map((rows) => db.insert(listingChanges).values(rows)),
   ];
+  if (input.syncedDigest) {
+    statements.push(
+      db
+        .update(agentListingSources)
+        .set({ syncedDigest: input.syncedDigest })
+        .where(and(eq(agentListingSources.agentId, agentId), eq(agentListingSources.sourceId, sourceId))),
+    );
+  }
   const [first, ...rest] = statements;
   if (first) await db.batch([first, ...rest]);
   return {
