@@ -16,6 +16,7 @@ import {
 } from "../lib/content";
 import { formatPrice, formatRelative } from "../lib/format";
 import { useNow } from "../lib/useNow";
+import { useWindowedList } from "../lib/useWindowedList";
 import { trpc } from "../trpc";
 import { ComplianceCount, ContentStatusBadge, KindIcon, WriterBadge } from "./-components/ContentBadges";
 import { pollWhileDrafting } from "./-components/contentQueries";
@@ -54,6 +55,13 @@ function openPiecesQueryOptions(input: ReturnType<typeof inputOf> | Record<strin
 
 type Group = { listing: OpenPiece["listing"]; pieces: OpenPiece[] };
 
+// Longer lists keep only the listings near the viewport in the DOM.
+const WINDOW_ABOVE = 20;
+// A listing's header and one row of draft cards, with the gap between listings.
+const GROUP_ESTIMATE = 360;
+// The groups were a plain <div>; as a list they keep its look.
+const GROUP_LIST_STYLE = { margin: 0, padding: 0, listStyle: "none" } as const;
+
 /** Pieces by listing, in the order their most recently updated piece appears. */
 function groupByListing(pieces: OpenPiece[]): Group[] {
   const groups = new Map<string, Group>();
@@ -72,6 +80,12 @@ function ApprovalsPage() {
   const groups = groupByListing(pieces);
   const waiting = pieces.filter((piece) => piece.status === "pending_approval").length;
   const drafting = pieces.filter((piece) => isDrafting(piece.status)).length;
+  const visible = useWindowedList({
+    count: groups.length,
+    estimate: GROUP_ESTIMATE,
+    windowAbove: WINDOW_ABOVE,
+    cacheKey: JSON.stringify(inputOf(search)),
+  });
 
   return (
     <>
@@ -100,11 +114,25 @@ function ApprovalsPage() {
             {pieces.length} {pieces.length === 1 ? "draft" : "drafts"} · {waiting} waiting for approval
             {drafting > 0 && ` · ${drafting} being drafted`}
           </p>
-          <div className="approval-groups">
-            {groups.map((group) => (
-              <ListingGroup group={group} key={group.listing.id} />
+          <ul
+            className="approval-groups"
+            aria-label="Drafts by listing"
+            ref={visible.listRef}
+            style={{ ...GROUP_LIST_STYLE, ...visible.style }}
+          >
+            {groups.slice(visible.start, visible.end).map((group, offset) => (
+              <li
+                key={group.listing.id}
+                ref={visible.measureRef}
+                data-index={visible.start + offset}
+                // Only some listings are in the DOM: say where this one sits.
+                aria-setsize={groups.length}
+                aria-posinset={visible.start + offset + 1}
+              >
+                <ListingGroup group={group} />
+              </li>
             ))}
-          </div>
+          </ul>
         </>
       )}
     </>

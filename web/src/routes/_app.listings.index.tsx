@@ -1,11 +1,13 @@
 import { keepPreviousData, useInfiniteQuery } from "@tanstack/react-query";
 import { createFileRoute, Link } from "@tanstack/react-router";
+import { useEffect } from "react";
 import { PageHeader } from "../components/PageHeader";
 import { IngestionResult, RunIngestionButton } from "../components/RunIngestion";
 import { Spinner } from "../components/Spinner";
 import { errorMessage } from "../lib/errors";
 import { formatCount } from "../lib/format";
 import { hasFilters, type ListingsSearch, listInputOf } from "../lib/listings";
+import { useWindowedList } from "../lib/useWindowedList";
 import { trpc } from "../trpc";
 import { ListingCardSkeleton, ListingCardView } from "./-components/ListingCardView";
 import { ListingFilters } from "./-components/ListingFilters";
@@ -28,6 +30,12 @@ function listingsQueryOptions(search: ListingsSearch) {
 }
 
 const SKELETONS = Array.from({ length: 6 }, (_, i) => i);
+// Past two pages the list is windowed and loads the next page as its end scrolls near.
+const WINDOW_ABOVE = 40;
+// A card row: photo, price, address, city, community, facts, and the grid's gap.
+const ROW_ESTIMATE = 460;
+// The next page is asked for while this many homes are still below the rendered ones.
+const PREFETCH_AHEAD = 12;
 
 function ListingsPage() {
   const search = Route.useSearch();
@@ -35,6 +43,18 @@ function ListingsPage() {
   const listings = useInfiniteQuery({ ...listingsQueryOptions(search), placeholderData: keepPreviousData });
   const items = listings.data?.pages.flatMap((page) => page.items) ?? [];
   const noListingsYet = listings.isSuccess && !listings.isPlaceholderData && items.length === 0 && !filtered;
+  const rows = useWindowedList({
+    count: items.length,
+    estimate: ROW_ESTIMATE,
+    windowAbove: WINDOW_ABOVE,
+    cacheKey: JSON.stringify(listInputOf(search)),
+  });
+  const { hasNextPage, isFetchingNextPage, isFetchNextPageError, fetchNextPage } = listings;
+  const nearEnd = rows.windowed && rows.end >= items.length - PREFETCH_AHEAD;
+  useEffect(() => {
+    // A failed page waits for "Load more" rather than retrying on every scroll.
+    if (nearEnd && hasNextPage && !isFetchingNextPage && !isFetchNextPageError) void fetchNextPage();
+  }, [nearEnd, hasNextPage, isFetchingNextPage, isFetchNextPageError, fetchNextPage]);
 
   return (
     <>
@@ -97,12 +117,28 @@ function ListingsPage() {
             Showing {formatCount(items.length)} {items.length === 1 ? "home" : "homes"}
             {listings.hasNextPage ? " so far" : ""}
           </p>
-          <ul className="listing-grid" aria-label="Homes" aria-busy={listings.isPlaceholderData || undefined}>
-            {items.map((listing, index) => (
-              <li key={listing.id}>
-                <ListingCardView listing={listing} eager={index < 3} />
-              </li>
-            ))}
+          <ul
+            className="listing-grid"
+            aria-label="Homes"
+            aria-busy={listings.isPlaceholderData || undefined}
+            ref={rows.listRef}
+            style={rows.style}
+          >
+            {items.slice(rows.start, rows.end).map((listing, offset) => {
+              const index = rows.start + offset;
+              return (
+                <li
+                  key={listing.id}
+                  ref={rows.measureRef}
+                  data-index={index}
+                  // Only some cards are in the DOM: say where this one sits ("-1": more pages to come).
+                  aria-setsize={hasNextPage ? -1 : items.length}
+                  aria-posinset={index + 1}
+                >
+                  <ListingCardView listing={listing} eager={index < 3} />
+                </li>
+              );
+            })}
           </ul>
           {listings.hasNextPage && (
             <div className="load-more">
