@@ -148,9 +148,10 @@ export async function fanOutApply(
   const parts = splitParts(JSON.stringify(payload));
   const [first, ...rest] = [
     ...parts.map((body, part) => db.insert(ingestionScrapeParts).values({ runId, part, body })),
+    // drizzle binds all 8 columns of a row: 12 rows stay under 100 parameters.
     ...chunk(
       groups.map((agentIds, groupNo) => ({ runId, groupNo, agentIds })),
-      30,
+      Math.floor(D1_MAX_PARAMS / 8),
     ).map((rows) => db.insert(ingestionApplyGroups).values(rows)),
   ];
   if (first) await db.batch([first, ...rest]);
