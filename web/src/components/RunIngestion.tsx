@@ -14,6 +14,7 @@ import { useEffect } from "react";
 import type { AppRouter } from "worker/router";
 import { errorMessage } from "../lib/errors";
 import { formatCount } from "../lib/format";
+import { PROGRESS_POLL_MS } from "../lib/ingestion";
 import { trpc } from "../trpc";
 import { Spinner } from "./Spinner";
 
@@ -22,8 +23,6 @@ export type IngestionRun = Outputs["ingestionRun"];
 type StartState = MutationState<Outputs["runIngestionNow"], unknown, void, unknown>;
 
 const runKey = trpc.listings.runIngestionNow.mutationKey();
-/** How often a running run is polled for its progress; polling stops when it ends. */
-export const PROGRESS_POLL_MS = 1_000;
 
 /** The run's query, polled only while the run is running. */
 const ingestionRunQueryOptions = (id: string) =>

@@ -1,5 +1,6 @@
 import type { inferRouterOutputs } from "@trpc/server";
 import type { AppRouter } from "worker/router";
+import type { SettingsSearch } from "./settingsSearch";
 
 type ListOutput = inferRouterOutputs<AppRouter>["socialAccounts"]["list"];
 type AccountOutput = ListOutput["accounts"][number];
@@ -11,18 +12,7 @@ export interface SocialAccount extends AccountOutput {}
 /** A Page of the last Facebook grant, waiting for Chris's pick. */
 export interface PageChoice extends PageChoiceOutput {}
 
-const OUTCOMES = ["connected", "choose", "error"] as const;
-export type SocialOutcome = (typeof OUTCOMES)[number];
-export type SettingsSearch = { social?: SocialOutcome; reason?: string };
-
-/** The callback's redirect (`/settings?social=…&reason=…#social`); anything else is ignored. */
-export function parseSettingsSearch(search: Record<string, unknown>): SettingsSearch {
-  const social = OUTCOMES.find((outcome) => outcome === search.social);
-  if (!social) return {};
-  const reason =
-    typeof search.reason === "string" && /^[a-z_]{1,32}$/.test(search.reason) ? search.reason : undefined;
-  return social === "error" ? { social, reason } : { social };
-}
+export type { SettingsSearch, SocialOutcome } from "./settingsSearch";
 
 // The callback's reason codes (worker/src/routes/oauth.ts), in words Chris can act on.
 const REASONS: Record<string, string> = {

@@ -1,27 +1,26 @@
-import { useMutation, useQuery, useQueryClient, useSuspenseQuery } from "@tanstack/react-query";
-import { createFileRoute, Link, notFound, useNavigate } from "@tanstack/react-router";
-import { contentLimitProblems } from "db/rules";
-import { useMemo, useState } from "react";
-import { updateContentInput } from "worker/schemas/content";
-import { FormAlert, SubmitButton, TextAreaField } from "../components/Field";
+import { useQuery, useSuspenseQuery } from "@tanstack/react-query";
+import { createFileRoute, Link, notFound } from "@tanstack/react-router";
+import { lazy, Suspense, useEffect, useState } from "react";
 import { PageHeader } from "../components/PageHeader";
 import { Spinner } from "../components/Spinner";
 import { useMe } from "../lib/auth";
-import { characterCount, isDrafting, KIND_LABELS, type PieceDetail, POST_TYPE_LABELS } from "../lib/content";
+import { isDrafting, KIND_LABELS, type PieceDetail, POST_TYPE_LABELS } from "../lib/content";
 import { errorCode } from "../lib/errors";
-import { type Schema, useForm } from "../lib/form";
-import { formatCount } from "../lib/format";
 import { usePageTitle } from "../lib/title";
 import { type Agent, trpc } from "../trpc";
 import { ComplianceWarnings } from "./-components/ComplianceWarnings";
 import { ContentStatusBadge, KindIcon, WriterBadge } from "./-components/ContentBadges";
-import { ContentPreview, LimitCounters } from "./-components/ContentPreview";
-import { invalidateContent, pollWhileSettling } from "./-components/contentQueries";
+import { ContentPreview } from "./-components/ContentPreview";
+import { pollWhileSettling } from "./-components/contentQueries";
 import { FlyerImage } from "./-components/FlyerImage";
-import { FlyerFitHint, FlyerNotice } from "./-components/FlyerNotice";
+import { FlyerNotice } from "./-components/FlyerNotice";
 import { PieceActions } from "./-components/PieceActions";
 import { EventTimeline, MarketingRequests, PostStatus, VersionList } from "./-components/PieceHistory";
 import { PiecePostMetrics } from "./-components/PostMetrics";
+
+// Loaded when "Edit text" is pressed (and fetched once the page is up, so it is there by then).
+const loadEditForm = () => import("./-components/PieceEditForm");
+const PieceEditForm = lazy(loadEditForm);
 
 const pieceQueryOptions = (id: string) =>
   trpc.content.get.queryOptions({ id }, { refetchInterval: pollWhileSettling });
@@ -58,6 +57,9 @@ function PieceDetailPage() {
 
 function PieceView({ piece, me }: { piece: PieceDetail; me: Agent }) {
   const [editing, setEditing] = useState(false);
+  useEffect(() => {
+    void loadEditForm();
+  }, []);
   // The brand kit dresses the preview as the post will look (the Page picture, its colour).
   const brand = useQuery(trpc.agent.getBrand.queryOptions());
   const kind = KIND_LABELS[piece.kind];
@@ -117,7 +119,9 @@ function PieceView({ piece, me }: { piece: PieceDetail; me: Agent }) {
                 <Spinner /> Drafting…
               </div>
             ) : editing ? (
-              <EditForm piece={piece} onCancel={() => setEditing(false)} />
+              <Suspense fallback={<Spinner />}>
+                <PieceEditForm piece={piece} onCancel={() => setEditing(false)} />
+              </Suspense>
             ) : showText ? (
               <ContentPreview
                 kind={piece.kind}
@@ -253,66 +257,6 @@ function RepairNotes({ repairs }: { repairs: string[] }) {
         ))}
       </ul>
     </div>
-  );
-}
-
-type EditValues = { body: string };
-
-function EditForm({ piece, onCancel }: { piece: PieceDetail; onCancel: () => void }) {
-  const navigate = useNavigate();
-  const queryClient = useQueryClient();
-  const update = useMutation(
-    trpc.content.update.mutationOptions({ onSettled: () => invalidateContent(queryClient) }),
-  );
-  const schema = useMemo<Schema<{ id: string; body: string }>>(
-    () => ({
-      safeParse(input) {
-        const { body } = input as EditValues;
-        if (body.trim() === piece.body.trim()) {
-          return {
-            success: false,
-            error: { issues: [{ path: ["body"], message: "Change the text before saving, or cancel" }] },
-          };
-        }
-        const over = contentLimitProblems(piece.kind, body);
-        if (over.length > 0) {
-          return { success: false, error: { issues: [{ path: ["body"], message: over.join(" ") }] } };
-        }
-        return updateContentInput.safeParse({ id: piece.id, body });
-      },
-    }),
-    [piece.id, piece.body, piece.kind],
-  );
-  const form = useForm({
-    initialValues: { body: piece.body },
-    schema,
-    onSubmit: async (input) => {
-      const { id } = await update.mutateAsync(input);
-      await navigate({ to: "/approvals/$pieceId", params: { pieceId: id }, search: true });
-      return undefined;
-    },
-  });
-  const count = characterCount(form.values.body);
-  return (
-    <form className="form" noValidate onSubmit={form.handleSubmit} aria-label="Edit text">
-      <FormAlert message={form.formError} />
-      <TextAreaField
-        label="Text"
-        rows={14}
-        hint={`${formatCount(count)} ${count === 1 ? "character" : "characters"}. Saving keeps this version in the history and checks the new text again.`}
-        field={form.field("body")}
-      />
-      <LimitCounters kind={piece.kind} body={form.values.body} />
-      {piece.kind === "flyer_text" && <FlyerFitHint pieceId={piece.id} body={form.values.body} />}
-      <div className="form-actions">
-        <SubmitButton pending={form.pending} pendingLabel="Saving…">
-          Save as new version
-        </SubmitButton>
-        <button className="button button-quiet" type="button" onClick={onCancel} disabled={form.pending}>
-          Cancel
-        </button>
-      </div>
-    </form>
   );
 }
 

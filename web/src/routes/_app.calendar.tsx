@@ -4,6 +4,7 @@ import { useState } from "react";
 import { EmptyState, PageHeader } from "../components/PageHeader";
 import { Spinner } from "../components/Spinner";
 import { useMe } from "../lib/auth";
+import { isDay } from "../lib/days";
 import { errorMessage } from "../lib/errors";
 import {
   addDays,
@@ -11,7 +12,6 @@ import {
   type CalendarView,
   daysRange,
   formatDay,
-  isDay,
   monthStart,
   type PostItem,
   todayIn,

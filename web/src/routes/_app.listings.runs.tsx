@@ -5,7 +5,6 @@ import { PageHeader } from "../components/PageHeader";
 import {
   IngestionResult,
   type IngestionRun,
-  PROGRESS_POLL_MS,
   RunIngestionButton,
   refreshAfterIngestion,
 } from "../components/RunIngestion";
@@ -13,6 +12,7 @@ import { Spinner } from "../components/Spinner";
 import { useMe } from "../lib/auth";
 import { errorMessage } from "../lib/errors";
 import { formatCount, formatDateTime } from "../lib/format";
+import { PROGRESS_POLL_MS } from "../lib/ingestion";
 import { trpc } from "../trpc";
 
 const PAGE_SIZE = 20;

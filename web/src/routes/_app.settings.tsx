@@ -6,7 +6,7 @@ import { FormAlert, SelectField, SubmitButton, TextField } from "../components/F
 import { PageHeader } from "../components/PageHeader";
 import { useMe } from "../lib/auth";
 import { type Schema, useForm } from "../lib/form";
-import { parseSettingsSearch } from "../lib/social";
+import { parseSettingsSearch } from "../lib/settingsSearch";
 import { type Agent, trpc } from "../trpc";
 import { BrandKit } from "./-components/BrandKit";
 import { NotificationSettings } from "./-components/NotificationSettings";

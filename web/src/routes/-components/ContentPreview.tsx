@@ -2,15 +2,15 @@ import { useQuery } from "@tanstack/react-query";
 import { Link, useMatch } from "@tanstack/react-router";
 import { contentLimitCounts } from "db/rules";
 import { useId, useState } from "react";
+import type { ContentKind } from "../../lib/content";
+import { formatCount, formatPrice } from "../../lib/format";
 import {
-  type ContentKind,
   facebookParts,
   flyerParts,
   type InstagramParts,
   instagramParts,
   TAG_OR_MENTION,
-} from "../../lib/content";
-import { formatCount, formatPrice } from "../../lib/format";
+} from "../../lib/previews";
 import { trpc } from "../../trpc";
 import { ListingPhoto } from "./ListingPhoto";
 

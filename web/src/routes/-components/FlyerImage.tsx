@@ -4,7 +4,7 @@ import { useId } from "react";
 import { FormAlert } from "../../components/Field";
 import { errorMessage } from "../../lib/errors";
 import { trpc } from "../../trpc";
-import { invalidateContent } from "./contentQueries";
+import { invalidateContent } from "./contentActions";
 
 const PREVIEW = { width: 270, height: 338 } as const;
 const POSTABLE = new Set([
