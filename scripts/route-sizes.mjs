@@ -9,9 +9,9 @@ import { gzipSync } from "node:zlib";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const web = path.join(root, "web");
-// Issue 12's target is 150 kB; today the worst route (/approvals/$pieceId) is 164.1 kB, 139.5 kB of it the
-// entry and its static imports. Until the entry is cut, the limit is a ratchet: no route may grow past it.
-const defaultLimitKb = 165;
+// Issue 12's budget. The entry and its static imports are ~118 kB of it (React DOM alone ~64 kB), and the
+// worst route is ~144 kB: code only some pages use belongs behind a lazy import or in its route's chunk.
+const defaultLimitKb = 150;
 
 /** `_app.listings.$listingId` from `_app/listings.$listingId.tsx` or `_app/route.tsx` (TanStack file names). */
 function routeId(file) {
@@ -106,7 +106,10 @@ export function checkRouteSizes({ limitKb = Number(process.env.ROUTE_JS_LIMIT_KB
   const over = rows.filter((row) => row.bytes > limitKb * 1000);
   if (over.length > 0) {
     const names = over.map((row) => `${row.route} (${(row.bytes / 1000).toFixed(1)} kB)`).join(", ");
-    throw new Error(`initial JS over ${limitKb} kB gzip: ${names}`);
+    throw new Error(
+      `initial JS over ${limitKb} kB gzip: ${names}. Load what the first paint does not need with a dynamic ` +
+        "import (React.lazy), or keep it out of the entry (web/vite.config.ts says how the chunks are cut).",
+    );
   }
 }
 
