@@ -1,6 +1,7 @@
 // What the dashboard shows beyond the counts: how the last 30 days' posts did, what goes out in the next
 // 7 days, the posts that need Chris, and the listings nothing was drafted for. Three queries, each on an
-// index that starts with agent_id; metrics are summed here from each post's latest reading.
+// index that starts with agent_id, sent in one batch with the dashboard's other reads (routers/
+// dashboard.ts); metrics are summed here from each post's latest reading.
 import {
   contentPieces,
   listings,
@@ -41,8 +42,8 @@ function addMetrics(total: PostMetricValues, metrics: PostMetricValues) {
   }
 }
 
-/** Each post's latest reading of each metric among the readings `where` selects. */
-function latestReadings(db: Db, where: SQL | undefined): Promise<MetricReading[]> {
+/** Each post's latest reading of each metric among the readings `where` selects (a query). */
+function latestReadings(db: Db, where: SQL | undefined) {
   const ranked = db
     .select({
       postId: postMetrics.postId,
@@ -70,7 +71,7 @@ function latestReadings(db: Db, where: SQL | undefined): Promise<MetricReading[]
 }
 
 /** Each post's latest reading of each metric since `since` (the (agent_id, captured_at) index). */
-function latestReadingsSince(db: Db, agentId: string, since: number): Promise<MetricReading[]> {
+function latestReadingsSince(db: Db, agentId: string, since: number) {
   return latestReadings(
     db,
     and(eq(postMetrics.agentId, agentId), gte(postMetrics.capturedAt, new Date(since))),
@@ -81,7 +82,11 @@ function latestReadingsSince(db: Db, agentId: string, since: number): Promise<Me
  * Each given post's latest reading of each metric, on the (post_id, metric, captured_at) index: the agent
  * check is written `+agent_id` so SQLite does not walk all the agent's readings on (agent_id, captured_at).
  */
-export async function latestReadingsOf(db: Db, agentId: string, postIds: readonly string[]) {
+export async function latestReadingsOf(
+  db: Db,
+  agentId: string,
+  postIds: readonly string[],
+): Promise<MetricReading[]> {
   if (postIds.length === 0) return [];
   return latestReadings(
     db,
@@ -110,7 +115,9 @@ function dashboardPosts(db: Db, agentId: string, now: number) {
       lastError: postSchedule.lastError,
       insightsError: postSchedule.insightsError,
       kind: contentPieces.kind,
-      listing: { id: listings.id, addressLine: listings.addressLine, city: listings.city },
+      // The piece's listing_id, not listings.id: a D1 batch hands rows to drizzle as objects, where a
+      // second "id" column would overwrite the post's.
+      listing: { id: contentPieces.listingId, addressLine: listings.addressLine, city: listings.city },
     })
     .from(postSchedule)
     .innerJoin(contentPieces, eq(contentPieces.id, postSchedule.contentId))
@@ -169,13 +176,32 @@ const NEEDS_ATTENTION_REASON = {
   failed: "This post was not published.",
 } as const;
 
-export async function dashboardPerformance(db: Db, agentId: string, timeZone: string, now = Date.now()) {
-  const since = now - PERFORMANCE_DAYS * DAY_MS;
-  const [posts, readings, withoutContent] = await Promise.all([
+/** The reads behind the dashboard's activity, for one db.batch with its other reads. */
+export function dashboardPerformanceReads(db: Db, agentId: string, now = Date.now()) {
+  return [
     dashboardPosts(db, agentId, now),
-    latestReadingsSince(db, agentId, since),
+    latestReadingsSince(db, agentId, now - PERFORMANCE_DAYS * DAY_MS),
     listingsWithoutContentQuery(db, agentId),
-  ]);
+  ] as const;
+}
+
+type PerformanceRows = readonly [
+  Awaited<ReturnType<typeof dashboardPosts>>,
+  MetricReading[],
+  Awaited<ReturnType<typeof listingsWithoutContentQuery>>,
+];
+
+export async function dashboardPerformance(db: Db, agentId: string, timeZone: string, now = Date.now()) {
+  return dashboardPerformanceFrom(await db.batch(dashboardPerformanceReads(db, agentId, now)), timeZone, now);
+}
+
+/** How the posts did, what is next and what needs Chris, from the rows of `dashboardPerformanceReads`. */
+export function dashboardPerformanceFrom(
+  [posts, readings, withoutContent]: PerformanceRows,
+  timeZone: string,
+  now = Date.now(),
+) {
+  const since = now - PERFORMANCE_DAYS * DAY_MS;
   const folded = foldReadings(readings);
 
   const published = posts.filter((post) => post.status === "published");

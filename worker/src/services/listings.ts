@@ -97,33 +97,36 @@ export async function listListings(db: Db, agentId: string, input: ListInput, no
 }
 
 export async function getListing(db: Db, agentId: string, id: string, now = Date.now()) {
-  const [row] = await db
-    .select({
-      ...cardColumns,
-      description: listings.description,
-      sourceUrl: listings.sourceUrl,
-      lastSeenAt: listings.lastSeenAt,
-      offMarketAt: listings.offMarketAt,
-      fieldSources: listings.fieldSources,
-      sourceName: listingSources.name,
-    })
-    .from(listings)
-    .leftJoin(listingSources, eq(listingSources.id, listings.sourceId))
-    .where(and(eq(listings.id, id), eq(listings.agentId, agentId)))
-    .limit(1);
+  // The listing and its history in one round trip to D1 (a batch); an unknown id reads no history.
+  const [[row], history] = await db.batch([
+    db
+      .select({
+        ...cardColumns,
+        description: listings.description,
+        sourceUrl: listings.sourceUrl,
+        lastSeenAt: listings.lastSeenAt,
+        offMarketAt: listings.offMarketAt,
+        fieldSources: listings.fieldSources,
+        sourceName: listingSources.name,
+      })
+      .from(listings)
+      .leftJoin(listingSources, eq(listingSources.id, listings.sourceId))
+      .where(and(eq(listings.id, id), eq(listings.agentId, agentId)))
+      .limit(1),
+    db
+      .select({
+        id: listingChanges.id,
+        changeType: listingChanges.changeType,
+        changes: listingChanges.changes,
+        events: listingChanges.events,
+        createdAt: listingChanges.createdAt,
+      })
+      .from(listingChanges)
+      .where(and(eq(listingChanges.listingId, id), eq(listingChanges.agentId, agentId)))
+      .orderBy(desc(listingChanges.createdAt), desc(listingChanges.id))
+      .limit(200),
+  ]);
   if (!row) throw new ServiceError("NOT_FOUND", "Listing not found");
-  const history = await db
-    .select({
-      id: listingChanges.id,
-      changeType: listingChanges.changeType,
-      changes: listingChanges.changes,
-      events: listingChanges.events,
-      createdAt: listingChanges.createdAt,
-    })
-    .from(listingChanges)
-    .where(and(eq(listingChanges.listingId, id), eq(listingChanges.agentId, agentId)))
-    .orderBy(desc(listingChanges.createdAt), desc(listingChanges.id))
-    .limit(200);
   const { description, sourceUrl, lastSeenAt, offMarketAt, sourceName, fieldSources, ...card } = row;
   return {
     ...toCard(card, now),
@@ -199,34 +202,70 @@ export async function uploadListing(db: Db, agentId: string, input: ManualListin
   return { id };
 }
 
-export async function listingOverview(db: Db, agentId: string, now = Date.now()) {
+/**
+ * The reads behind the dashboard's listing figures, for one db.batch with its other reads: the counts,
+ * the listings changed this week, the latest run of a followed source and this agent's changes in it.
+ */
+export function listingOverviewReads(db: Db, agentId: string, now = Date.now()) {
   const since = new Date(now - RECENT_MS);
-  const [counts] = await db
-    .select({
-      active: sql<number>`count(*) filter (where ${listings.status} != 'off_market')`,
-      newThisWeek: sql<number>`count(*) filter (where ${listings.firstSeenAt} >= ${since.getTime()})`,
-      offMarket: sql<number>`count(*) filter (where ${listings.status} = 'off_market')`,
-    })
-    .from(listings)
-    .where(eq(listings.agentId, agentId));
-  const [changed] = await db
-    .select({ count: sql<number>`count(distinct ${listingChanges.listingId})` })
-    .from(listingChanges)
-    .where(
-      and(
-        eq(listingChanges.agentId, agentId),
-        ne(listingChanges.changeType, "created"),
-        gte(listingChanges.createdAt, since),
+  const latestRunOrder = [desc(ingestionRuns.startedAt), desc(ingestionRuns.id)] as const;
+  const latestRunId = db
+    .select({ id: ingestionRuns.id })
+    .from(ingestionRuns)
+    .where(followedBy(db, agentId))
+    .orderBy(...latestRunOrder)
+    .limit(1);
+  return [
+    db
+      .select({
+        active: sql<number>`count(*) filter (where ${listings.status} != 'off_market')`,
+        newThisWeek: sql<number>`count(*) filter (where ${listings.firstSeenAt} >= ${since.getTime()})`,
+        offMarket: sql<number>`count(*) filter (where ${listings.status} = 'off_market')`,
+      })
+      .from(listings)
+      .where(eq(listings.agentId, agentId)),
+    db
+      .select({ count: sql<number>`count(distinct ${listingChanges.listingId})` })
+      .from(listingChanges)
+      .where(
+        and(
+          eq(listingChanges.agentId, agentId),
+          ne(listingChanges.changeType, "created"),
+          gte(listingChanges.createdAt, since),
+        ),
       ),
-    );
-  const [lastRun] = (await listIngestionRuns(db, agentId, { limit: 1 })).items;
+    selectRuns(db)
+      .where(followedBy(db, agentId))
+      .orderBy(...latestRunOrder)
+      .limit(1),
+    runChangeCounts(db, agentId, inArray(listingChanges.runId, latestRunId)),
+  ] as const;
+}
+
+type ListingOverviewRows = readonly [
+  { active: number; newThisWeek: number; offMarket: number }[],
+  { count: number }[],
+  RunRow[],
+  RunChangeCount[],
+];
+
+/** The dashboard's listing figures from the rows of `listingOverviewReads`. */
+export function listingOverviewFrom(
+  agentId: string,
+  [counts, changed, runs, runCounts]: ListingOverviewRows,
+) {
+  const [lastRun] = toRunViews(agentId, runs, runCounts);
   return {
-    activeListings: counts?.active ?? 0,
-    newListings: counts?.newThisWeek ?? 0,
-    offMarketListings: counts?.offMarket ?? 0,
-    changedListings: changed?.count ?? 0,
+    activeListings: counts[0]?.active ?? 0,
+    newListings: counts[0]?.newThisWeek ?? 0,
+    offMarketListings: counts[0]?.offMarket ?? 0,
+    changedListings: changed[0]?.count ?? 0,
     lastRun: lastRun ? { ...lastRun, errors: lastRun.errors.slice(0, 5) } : null,
   };
+}
+
+export async function listingOverview(db: Db, agentId: string, now = Date.now()) {
+  return listingOverviewFrom(agentId, await db.batch(listingOverviewReads(db, agentId, now)));
 }
 
 const runColumns = {
@@ -264,27 +303,34 @@ const followedBy = (db: Db, agentId: string) =>
       .where(eq(agentListingSources.agentId, agentId)),
   );
 
-async function toRunViews(db: Db, agentId: string, rows: RunRow[]) {
-  // The run row totals every agent following the source; this agent's own counts come from its changes.
-  const counts = rows.length
-    ? await db
-        .select({
-          runId: listingChanges.runId,
-          changeType: listingChanges.changeType,
-          count: sql<number>`count(*)`,
-        })
-        .from(listingChanges)
-        .where(
-          and(
-            eq(listingChanges.agentId, agentId),
-            inArray(
-              listingChanges.runId,
-              rows.map((row) => row.id),
-            ),
-          ),
-        )
-        .groupBy(listingChanges.runId, listingChanges.changeType)
-    : [];
+/** This agent's changes per run and type among the runs `runs` selects. */
+const runChangeCounts = (db: Db, agentId: string, runs: SQL | undefined) =>
+  db
+    .select({
+      runId: listingChanges.runId,
+      changeType: listingChanges.changeType,
+      count: sql<number>`count(*)`,
+    })
+    .from(listingChanges)
+    .where(and(eq(listingChanges.agentId, agentId), runs))
+    .groupBy(listingChanges.runId, listingChanges.changeType);
+
+type RunChangeCount = { runId: string | null; changeType: string; count: number };
+
+/** The agent's counts of each run's changes (the run row totals every agent following the source). */
+async function runCountsOf(db: Db, agentId: string, rows: RunRow[]): Promise<RunChangeCount[]> {
+  if (!rows.length) return [];
+  return runChangeCounts(
+    db,
+    agentId,
+    inArray(
+      listingChanges.runId,
+      rows.map((row) => row.id),
+    ),
+  );
+}
+
+function toRunViews(agentId: string, rows: RunRow[], counts: RunChangeCount[]) {
   const countOf = (runId: string, ...types: string[]) =>
     counts
       .filter((row) => row.runId === runId && types.includes(row.changeType))
@@ -300,7 +346,7 @@ async function toRunViews(db: Db, agentId: string, rows: RunRow[]) {
   }));
 }
 
-export type IngestionRunView = Awaited<ReturnType<typeof toRunViews>>[number];
+export type IngestionRunView = ReturnType<typeof toRunViews>[number];
 
 /** The run history of the agent's sources, newest first (keyset pagination on start time and id). */
 export async function listIngestionRuns(db: Db, agentId: string, input: IngestionRunsInput) {
@@ -321,7 +367,7 @@ export async function listIngestionRuns(db: Db, agentId: string, input: Ingestio
   const page = rows.slice(0, input.limit);
   const last = page.at(-1);
   return {
-    items: await toRunViews(db, agentId, page),
+    items: toRunViews(agentId, page, await runCountsOf(db, agentId, page)),
     nextCursor: rows.length > input.limit && last ? encodeCursor([last.startedAt.getTime(), last.id]) : null,
   };
 }
@@ -331,7 +377,7 @@ export async function getIngestionRun(db: Db, agentId: string, id: string) {
   const rows = await selectRuns(db)
     .where(and(eq(ingestionRuns.id, id), followedBy(db, agentId)))
     .limit(1);
-  const [run] = await toRunViews(db, agentId, rows);
+  const [run] = toRunViews(agentId, rows, await runCountsOf(db, agentId, rows));
   if (!run) throw new ServiceError("NOT_FOUND", "Ingestion run not found");
   return run;
 }
@@ -395,5 +441,5 @@ export async function startIngestion(
         .where(inArray(ingestionRuns.id, runIds))
         .orderBy(desc(ingestionRuns.startedAt), desc(ingestionRuns.id))
     : [];
-  return { runs: await toRunViews(db, agentId, runs) };
+  return { runs: toRunViews(agentId, runs, await runCountsOf(db, agentId, runs)) };
 }

@@ -122,14 +122,18 @@ async function inAppChoices(db: Db, inputs: readonly NotifyInput[]) {
     (CRITICAL_NOTIFICATION_EVENTS as readonly string[]).includes(event) || !off.has(`${agentId} ${event}`);
 }
 
-/** Unread in-app notifications of one agent: the bell's count (uses the (agent_id, read_at) index). */
-export async function unreadCount(db: Db, agentId: string): Promise<number> {
-  const [row] = await db
+/** The bell's count as a query (the (agent_id, read_at) index), to await or to put in a db.batch. */
+const unreadCountQuery = (db: Db, agentId: string) =>
+  db
     .select({ n: count() })
     .from(notifications)
     .where(
       and(eq(notifications.agentId, agentId), isNull(notifications.readAt), eq(notifications.inApp, true)),
     );
+
+/** Unread in-app notifications of one agent: the bell's count. */
+export async function unreadCount(db: Db, agentId: string): Promise<number> {
+  const [row] = await unreadCountQuery(db, agentId);
   return row?.n ?? 0;
 }
 
@@ -158,18 +162,22 @@ export async function listNotifications(db: Db, agentId: string, input: Notifica
     );
     if (before) conditions.push(before);
   }
-  const rows = await db
-    .select()
-    .from(notifications)
-    .where(and(...conditions))
-    .orderBy(desc(notifications.createdAt), desc(notifications.id))
-    .limit(input.limit + 1);
+  // The page and the count in one round trip to D1.
+  const [rows, [unread]] = await db.batch([
+    db
+      .select()
+      .from(notifications)
+      .where(and(...conditions))
+      .orderBy(desc(notifications.createdAt), desc(notifications.id))
+      .limit(input.limit + 1),
+    unreadCountQuery(db, agentId),
+  ]);
   const page = rows.slice(0, input.limit);
   const last = page.at(-1);
   return {
     items: page.map(notificationView),
     nextCursor: rows.length > input.limit && last ? encodeCursor([last.createdAt.getTime(), last.id]) : null,
-    unreadCount: await unreadCount(db, agentId),
+    unreadCount: unread?.n ?? 0,
   };
 }
 
