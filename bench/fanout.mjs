@@ -4,10 +4,12 @@
 // Two ticks: the first run, then an unchanged re-run. Prints the tick's wall time until every run finished,
 // per-source run time p50/max, D1 statements and rows written per run, listing rows written on the re-run
 // (target 0), and the most D1 statements / subrequests any one invocation used against the limits.
+// BENCH_SOURCES / BENCH_FOLLOWERS / BENCH_HOMES scale it; BENCH_CHANGES=5 adds a tick after 5 price drops.
 // Local queues deliver one batch at a time, so the tick's wall time is the sum of its invocations; in
 // production the consumer runs up to 250 invocations at once.
 import { writeFileSync } from "node:fs";
 import path from "node:path";
+import { builderSiteControl } from "../tools/builder-site/client.mjs";
 import { startBuilderSite } from "../tools/builder-site/server.mjs";
 import { d1, percentile, removePersist, root, tempPersist } from "./local-stack.mjs";
 
@@ -16,6 +18,8 @@ const { unstable_startWorker } = await import("wrangler");
 const SOURCES = Number(process.env.BENCH_SOURCES ?? 20);
 const FOLLOWERS = Number(process.env.BENCH_FOLLOWERS ?? 100);
 const HOMES = Number(process.env.BENCH_HOMES ?? 100);
+// Optional third tick: this many homes per source drop their price first (the steady state: a few changes).
+const CHANGES = Number(process.env.BENCH_CHANGES ?? 0);
 const TICK_TIMEOUT_MS = Number(process.env.BENCH_TICK_TIMEOUT_MS ?? 900_000);
 // Workers Paid: D1 queries per invocation; subrequests as D1's limits page counts them (Workers' own
 // page allows 10,000).
@@ -155,7 +159,14 @@ try {
       APP_ENV: { type: "plain_text", value: "development" },
       APP_ORIGIN: { type: "plain_text", value: "http://bench.local" },
     },
-    dev: { persist, server: { hostname: "127.0.0.1", port: 0 }, inspector: false, logLevel: "warn" },
+    // No watching: another session rebuilding web/dist (the assets) must not reload the Worker mid-tick.
+    dev: {
+      persist,
+      server: { hostname: "127.0.0.1", port: 0 },
+      inspector: false,
+      logLevel: "warn",
+      watch: false,
+    },
   });
   await worker.ready;
   console.log(
@@ -164,6 +175,14 @@ try {
 
   const first = report(await tick("first run"));
   const again = report(await tick("unchanged re-run"));
+  if (CHANGES > 0) {
+    for (const site of sites) {
+      const control = builderSiteControl(site.url);
+      const priced = (await control.homes()).filter((home) => home.price !== null).slice(0, CHANGES);
+      for (const home of priced) await control.patchHome(home.slug, { price: home.price - 5_000 });
+    }
+    report(await tick(`re-run with ${CHANGES} price drops per source`));
+  }
   const ok =
     first.failed + again.failed === 0 &&
     again.listingRows === 0 &&

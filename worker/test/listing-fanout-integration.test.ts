@@ -132,15 +132,15 @@ describe("listing fan-out: one cron tick, one queue message per source", () => {
     const cronSql = cron.recording.statements.map((statement) => statement.sql).join("\n");
     expect(cronSql).not.toMatch(/rltr_mktg_listings"/);
     expect(sends).toHaveBeenCalledTimes(1);
-    const queued = (sends.mock.calls[0]?.[0] ?? []).map((message) => message.body as IngestionMessage);
+    const bodies = (messages: Iterable<MessageSendRequest<unknown>>) =>
+      [...messages].map((message) => message.body as IngestionMessage);
+    const queued = bodies(sends.mock.calls[0]?.[0] ?? []);
     const sourceIds = [many.sourceId, ...few.map((f) => f.sourceId)];
     expect(queued.map((message) => message.sourceId).sort()).toEqual([...sourceIds].sort());
     expect(queued.every((message) => message.type === "ingest" && !("agentId" in message))).toBe(true);
 
     await runsFinished(sourceIds);
-    const applies = sends.mock.calls.flatMap((call) =>
-      call[0].map((message) => message.body as IngestionMessage),
-    );
+    const applies = sends.mock.calls.flatMap((call) => bodies(call[0]));
     expect(applies.filter((message) => message.type === "apply")).toHaveLength(2);
     expect(await countListings(many.agentIds)).toEqual(many.agentIds.map(() => LISTINGS));
     expect(await countListings(few.flatMap((f) => f.agentIds))).toEqual([8, 8, 8, 8]);

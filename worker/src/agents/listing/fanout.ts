@@ -228,7 +228,8 @@ export async function applyGroup(
       totals.removed += counts.removed;
     }
   } catch (error) {
-    // Free the group for the retry at once (what was applied stays applied and is skipped next time).
+    // Free the group for the retry at once. What was applied stays applied and is skipped next time, so
+    // the run row's totals can miss it; each agent's own counts come from its change rows.
     await db
       .update(ingestionApplyGroups)
       .set({ leasedAt: null })
