@@ -39,6 +39,16 @@ function urlOf(id) {
 export function routeSizes(manifest, routeFiles, gzipBytes) {
   const entry = Object.keys(manifest).find((key) => manifest[key].isEntry);
   if (!entry) throw new Error("Vite manifest has no entry chunk");
+  // A route's split chunk is found by its source. A chunk group (web/vite.config.ts `codeSplitting`) that
+  // captures a lazily loaded module names the chunk after the group instead, and the route would be
+  // measured without it: refuse rather than report a size that is too small.
+  for (const chunk of Object.values(manifest)) {
+    for (const key of chunk.dynamicImports ?? []) {
+      if (!manifest[key]?.src) {
+        throw new Error(`lazily loaded chunk ${key} has no source module; a chunk group captured it`);
+      }
+    }
+  }
   const ids = new Map(routeFiles.map((file) => [routeId(file), file]));
   // Split chunks by route file: `src/routes/<file>?tsr-split=component`. The router loads `component` and
   // `pendingComponent` with the route; `errorComponent` and `notFoundComponent` only when one is shown.
