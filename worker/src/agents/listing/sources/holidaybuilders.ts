@@ -45,9 +45,8 @@ const LAYER_FIELDS: [string, keyof LayerValues][] = [
   ["incentive", "incentives"],
 ];
 
-/** Attribute values come raw from the rewriter: entities first, then JSON. A broken layer counts as none. */
-function readLayer(layer: string | null): LayerValues {
-  if (layer === null) return {};
+/** Attribute values come raw (as from the rewriter): entities first, then JSON. A broken layer counts as none. */
+function readLayer(layer: string): LayerValues {
   let parsed: unknown;
   try {
     parsed = JSON.parse(decodeEntities(layer));
@@ -64,22 +63,24 @@ function readLayer(layer: string | null): LayerValues {
 }
 
 const selectors: SiteSelectors = {
-  // A tag selector: attribute-only selectors ("[data-home]") cost the matcher about 10 µs more per page.
-  structured(rewriter) {
-    let layer: string | null = null;
-    let homeId: string | null = null;
-    rewriter.on("main", {
-      element(el) {
-        if (layer !== null) return;
-        layer = el.getAttribute("data-home");
-        if (layer === null) homeId ??= el.getAttribute("data-home-id");
-      },
-    });
-    return () => {
-      const values = readLayer(layer);
-      if (homeId && values.sourceKey === undefined) values.sourceKey = homeId;
-      return values;
-    };
+  // Read from the string by extract/scan.ts (an HTMLRewriter pass only when the scan cannot be sure): the
+  // first <main> with a data layer wins; before it, a <main> without one may still name the home.
+  structured: {
+    tags: ["main"],
+    read(elements) {
+      let homeId: string | undefined;
+      for (const main of elements.get("main") ?? []) {
+        const layer = main.get("data-home");
+        if (layer === undefined) {
+          homeId ??= main.get("data-home-id");
+          continue;
+        }
+        const values = readLayer(layer);
+        if (homeId && values.sourceKey === undefined) values.sourceKey = homeId;
+        return values;
+      }
+      return homeId ? { sourceKey: homeId } : {};
+    },
   },
   // Containers are left out of the selector: they only hold other fields.
   selectors(rewriter, marks) {
