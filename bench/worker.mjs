@@ -42,15 +42,15 @@ async function timed(url, work) {
   return { loaded: pages.length, pages: selected.length, rounds, ms, msPerPage, produced };
 }
 
-/** The listing agent's env for the bench: real D1, queue sends counted but dropped. */
-const benchEnv = (env, sent) => ({
-  ...env,
-  CONTENT_QUEUE: {
+/** The listing agent's env for the bench: real D1, queue sends (content, notifications) counted but dropped. */
+const benchEnv = (env, sent) => {
+  const queue = {
     sendBatch: async (messages) => {
       sent.count += [...messages].length;
     },
-  },
-});
+  };
+  return { ...env, CONTENT_QUEUE: queue, NOTIFICATION_QUEUE: queue };
+};
 
 const routes = {
   /** Applies the project's migrations (once) and makes a fresh agent follow `siteUrl` alone. */
