@@ -58,7 +58,8 @@ function PieceDetailPage() {
 function PieceView({ piece, me }: { piece: PieceDetail; me: Agent }) {
   const [editing, setEditing] = useState(false);
   useEffect(() => {
-    void loadEditForm();
+    // A failure shows when the form is opened: the lazy component throws it to the error boundary.
+    loadEditForm().catch(() => undefined);
   }, []);
   // The brand kit dresses the preview as the post will look (the Page picture, its colour).
   const brand = useQuery(trpc.agent.getBrand.queryOptions());

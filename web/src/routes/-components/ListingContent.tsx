@@ -26,7 +26,8 @@ export function ListingContent({ listing }: { listing: ListingDetail }) {
     ),
   );
   useEffect(() => {
-    void loadRequestForm();
+    // A failure shows when the form is opened: the lazy component throws it to the error boundary.
+    loadRequestForm().catch(() => undefined);
   }, []);
   const drafts = pieces.data ?? [];
 
