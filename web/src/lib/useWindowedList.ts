@@ -67,7 +67,8 @@ export function useWindowedList({
   const windowed = count > windowAbove;
   const [columns, setColumns] = useState(1);
   const [range, setRange] = useState({ start: 0, end: 0 });
-  const [, setVersion] = useState(0);
+  // Bumped when a new width drops the measured heights, so the padding is summed again.
+  const [, setWidthVersion] = useState(0);
   const list = useRef<HTMLElement | null>(null);
   const gap = useRef(0);
   const latest = useRef({ windowed, rows: 0, columns, cacheKey, estimate, overscan });
@@ -118,6 +119,7 @@ export function useWindowedList({
                 if (entry.width) entry.strides = [];
                 entry.width = width;
                 setColumns(columnsOf(element));
+                setWidthVersion((version) => version + 1);
                 changed = true;
               }
               continue;
@@ -130,10 +132,9 @@ export function useWindowedList({
               changed = true;
             }
           }
-          if (changed) {
-            setVersion((v) => v + 1);
-            schedule();
-          }
+          // The padding only sums rows not rendered, so a measured row needs no render of its own: the
+          // next change of range reads it.
+          if (changed) schedule();
         }),
   );
 

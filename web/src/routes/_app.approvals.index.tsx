@@ -1,6 +1,6 @@
 import { useQuery, useSuspenseQuery } from "@tanstack/react-query";
 import { createFileRoute, Link, redirect, useNavigate } from "@tanstack/react-router";
-import { type ChangeEvent, useId } from "react";
+import { type ChangeEvent, memo, useId } from "react";
 import { EmptyState, PageHeader } from "../components/PageHeader";
 import { Spinner } from "../components/Spinner";
 import {
@@ -80,12 +80,6 @@ function ApprovalsPage() {
   const groups = groupByListing(pieces);
   const waiting = pieces.filter((piece) => piece.status === "pending_approval").length;
   const drafting = pieces.filter((piece) => isDrafting(piece.status)).length;
-  const visible = useWindowedList({
-    count: groups.length,
-    estimate: GROUP_ESTIMATE,
-    windowAbove: WINDOW_ABOVE,
-    cacheKey: JSON.stringify(inputOf(search)),
-  });
 
   return (
     <>
@@ -114,25 +108,7 @@ function ApprovalsPage() {
             {pieces.length} {pieces.length === 1 ? "draft" : "drafts"} · {waiting} waiting for approval
             {drafting > 0 && ` · ${drafting} being drafted`}
           </p>
-          <ul
-            className="approval-groups"
-            aria-label="Drafts by listing"
-            ref={visible.listRef}
-            style={{ ...GROUP_LIST_STYLE, ...visible.style }}
-          >
-            {groups.slice(visible.start, visible.end).map((group, offset) => (
-              <li
-                key={group.listing.id}
-                ref={visible.measureRef}
-                data-index={visible.start + offset}
-                // Only some listings are in the DOM: say where this one sits.
-                aria-setsize={groups.length}
-                aria-posinset={visible.start + offset + 1}
-              >
-                <ListingGroup group={group} />
-              </li>
-            ))}
-          </ul>
+          <GroupList groups={groups} cacheKey={JSON.stringify(inputOf(search))} />
         </>
       )}
     </>
@@ -220,7 +196,45 @@ function ApprovalFilters({ search, pieces }: { search: ApprovalsSearch; pieces: 
   );
 }
 
-function ListingGroup({ group }: { group: Group }) {
+/** The listings with drafts; windowed once there are many. Its own component, so a scroll that moves the
+ * window renders the list alone, not the filters above it. */
+function GroupList({ groups, cacheKey }: { groups: Group[]; cacheKey: string }) {
+  const visible = useWindowedList({
+    count: groups.length,
+    estimate: GROUP_ESTIMATE,
+    windowAbove: WINDOW_ABOVE,
+    cacheKey,
+  });
+  return (
+    <ul
+      className="approval-groups"
+      aria-label="Drafts by listing"
+      ref={visible.listRef}
+      style={{ ...GROUP_LIST_STYLE, ...visible.style }}
+    >
+      {groups.slice(visible.start, visible.end).map((group, offset) => (
+        <li
+          key={group.listing.id}
+          ref={visible.measureRef}
+          data-index={visible.start + offset}
+          // Only some listings are in the DOM: say where this one sits.
+          aria-setsize={groups.length}
+          aria-posinset={visible.start + offset + 1}
+        >
+          <ListingGroup group={group} />
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+// Groups are rebuilt on every poll, but a group's pieces are the query's own objects: compared one by one.
+const ListingGroup = memo(ListingGroupView, (a, b) => {
+  const [x, y] = [a.group.pieces, b.group.pieces];
+  return x.length === y.length && x.every((piece, i) => piece === y[i]);
+});
+
+function ListingGroupView({ group }: { group: Group }) {
   const titleId = useId();
   const { listing } = group;
   return (

@@ -1,12 +1,12 @@
 import { keepPreviousData, useInfiniteQuery } from "@tanstack/react-query";
 import { createFileRoute, Link } from "@tanstack/react-router";
-import { useEffect } from "react";
+import { memo, useEffect } from "react";
 import { PageHeader } from "../components/PageHeader";
 import { IngestionResult, RunIngestionButton } from "../components/RunIngestion";
 import { Spinner } from "../components/Spinner";
 import { errorMessage } from "../lib/errors";
 import { formatCount } from "../lib/format";
-import { hasFilters, type ListingsSearch, listInputOf } from "../lib/listings";
+import { hasFilters, type ListingCard, type ListingsSearch, listInputOf } from "../lib/listings";
 import { useWindowedList } from "../lib/useWindowedList";
 import { trpc } from "../trpc";
 import { ListingCardSkeleton, ListingCardView } from "./-components/ListingCardView";
@@ -43,18 +43,6 @@ function ListingsPage() {
   const listings = useInfiniteQuery({ ...listingsQueryOptions(search), placeholderData: keepPreviousData });
   const items = listings.data?.pages.flatMap((page) => page.items) ?? [];
   const noListingsYet = listings.isSuccess && !listings.isPlaceholderData && items.length === 0 && !filtered;
-  const rows = useWindowedList({
-    count: items.length,
-    estimate: ROW_ESTIMATE,
-    windowAbove: WINDOW_ABOVE,
-    cacheKey: JSON.stringify(listInputOf(search)),
-  });
-  const { hasNextPage, isFetchingNextPage, isFetchNextPageError, fetchNextPage } = listings;
-  const nearEnd = rows.windowed && rows.end >= items.length - PREFETCH_AHEAD;
-  useEffect(() => {
-    // A failed page waits for "Load more" rather than retrying on every scroll.
-    if (nearEnd && hasNextPage && !isFetchingNextPage && !isFetchNextPageError) void fetchNextPage();
-  }, [nearEnd, hasNextPage, isFetchingNextPage, isFetchNextPageError, fetchNextPage]);
 
   return (
     <>
@@ -117,29 +105,15 @@ function ListingsPage() {
             Showing {formatCount(items.length)} {items.length === 1 ? "home" : "homes"}
             {listings.hasNextPage ? " so far" : ""}
           </p>
-          <ul
-            className="listing-grid"
-            aria-label="Homes"
-            aria-busy={listings.isPlaceholderData || undefined}
-            ref={rows.listRef}
-            style={rows.style}
-          >
-            {items.slice(rows.start, rows.end).map((listing, offset) => {
-              const index = rows.start + offset;
-              return (
-                <li
-                  key={listing.id}
-                  ref={rows.measureRef}
-                  data-index={index}
-                  // Only some cards are in the DOM: say where this one sits ("-1": more pages to come).
-                  aria-setsize={hasNextPage ? -1 : items.length}
-                  aria-posinset={index + 1}
-                >
-                  <ListingCardView listing={listing} eager={index < 3} />
-                </li>
-              );
-            })}
-          </ul>
+          <HomesList
+            items={items}
+            cacheKey={JSON.stringify(listInputOf(search))}
+            busy={listings.isPlaceholderData}
+            more={listings.hasNextPage}
+            // A failed page waits for "Load more" rather than being retried on every scroll.
+            canLoadMore={listings.hasNextPage && !listings.isFetching && !listings.isFetchNextPageError}
+            loadMore={listings.fetchNextPage}
+          />
           {listings.hasNextPage && (
             <div className="load-more">
               <button
@@ -166,5 +140,62 @@ function ListingsPage() {
         </>
       )}
     </>
+  );
+}
+
+// Its own component, so a scroll that moves the window renders the list alone, not the filters above it.
+const Card = memo(ListingCardView);
+
+/** The homes; windowed once the list is long, when it also asks for the next page as its end nears. */
+function HomesList({
+  items,
+  cacheKey,
+  busy,
+  more,
+  canLoadMore,
+  loadMore,
+}: {
+  items: ListingCard[];
+  cacheKey: string;
+  busy: boolean;
+  more: boolean;
+  canLoadMore: boolean;
+  loadMore: () => Promise<unknown>;
+}) {
+  const rows = useWindowedList({
+    count: items.length,
+    estimate: ROW_ESTIMATE,
+    windowAbove: WINDOW_ABOVE,
+    cacheKey,
+  });
+  const nearEnd = rows.windowed && rows.end >= items.length - PREFETCH_AHEAD;
+  useEffect(() => {
+    if (nearEnd && canLoadMore) void loadMore();
+  }, [nearEnd, canLoadMore, loadMore]);
+
+  return (
+    <ul
+      className="listing-grid"
+      aria-label="Homes"
+      aria-busy={busy || undefined}
+      ref={rows.listRef}
+      style={rows.style}
+    >
+      {items.slice(rows.start, rows.end).map((listing, offset) => {
+        const index = rows.start + offset;
+        return (
+          <li
+            key={listing.id}
+            ref={rows.measureRef}
+            data-index={index}
+            // Only some cards are in the DOM: say where this one sits ("-1": more pages to come).
+            aria-setsize={more ? -1 : items.length}
+            aria-posinset={index + 1}
+          >
+            <Card listing={listing} eager={index < 3} />
+          </li>
+        );
+      })}
+    </ul>
   );
 }
