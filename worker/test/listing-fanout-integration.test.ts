@@ -33,6 +33,8 @@ import { calmBuilderSites, privateBuilderSite, runsFinished } from "./helpers/li
 const db = () => createDb(env.DB);
 const LISTINGS = 40;
 const PER_GROUP = followersPerInvocation(LISTINGS);
+// Under a second each on a quiet machine; the real queue and hundreds of D1 writes take longer under load.
+const SLOW = { timeout: 30_000 };
 
 /** `count` agents following `siteUrl`, written straight to D1 (a sign-up each would cost seconds). */
 async function followers(siteUrl: string, count: number) {
@@ -65,9 +67,9 @@ function captureIngestion() {
 }
 
 /** One consumer invocation with a D1 binding that counts its statements (a batch's each count). */
-async function deliver(body: IngestionMessage, attempts = 1) {
+async function deliver(body: IngestionMessage, attempts = 1, queue = "rltr-mktg-ingestion") {
   const recorder = recordingD1Env();
-  const batch = createMessageBatch("rltr-mktg-ingestion", [
+  const batch = createMessageBatch(queue, [
     { id: `m-${crypto.randomUUID()}`, timestamp: new Date(), attempts, body },
   ]);
   const ctx = createExecutionContext();
@@ -109,109 +111,179 @@ afterEach(async () => {
 });
 
 describe("listing fan-out: one cron tick, one queue message per source", () => {
-  it("the cron only claims and queues; the real queue crawls each source and applies its follower groups", async () => {
-    quietOtherQueues();
-    const sites = await Promise.all([
-      privateBuilderSite(LISTINGS),
-      privateBuilderSite(8),
-      privateBuilderSite(8),
-    ]);
-    const many = await followers(sites[0].url, PER_GROUP + 3);
-    const few = await Promise.all(sites.slice(1).map((site) => followers(site.url, 2)));
-    const sends = vi.spyOn(env.INGESTION_QUEUE, "sendBatch");
+  it(
+    "the cron only claims and queues; the real queue crawls each source and applies its follower groups",
+    SLOW,
+    async () => {
+      quietOtherQueues();
+      const sites = await Promise.all([
+        privateBuilderSite(LISTINGS),
+        privateBuilderSite(8),
+        privateBuilderSite(8),
+      ]);
+      const many = await followers(sites[0].url, PER_GROUP + 3);
+      const few = await Promise.all(sites.slice(1).map((site) => followers(site.url, 2)));
+      const sends = vi.spyOn(env.INGESTION_QUEUE, "sendBatch");
 
-    const cron = recordingD1Env();
+      const cron = recordingD1Env();
+      const ctx = createExecutionContext();
+      await worker.scheduled(
+        createScheduledController({ scheduledTime: Date.now(), cron: "*/30 * * * *" }),
+        cron.env,
+        ctx,
+      );
+      await waitOnExecutionContext(ctx);
+      // The tick wrote run rows and nothing about listings, and sent one message per source in one batch.
+      const cronSql = cron.recording.statements.map((statement) => statement.sql).join("\n");
+      expect(cronSql).not.toMatch(/rltr_mktg_listings"/);
+      expect(sends).toHaveBeenCalledTimes(1);
+      const bodies = (messages: Iterable<MessageSendRequest<unknown>>) =>
+        [...messages].map((message) => message.body as IngestionMessage);
+      const queued = bodies(sends.mock.calls[0]?.[0] ?? []);
+      const sourceIds = [many.sourceId, ...few.map((f) => f.sourceId)];
+      expect(queued.map((message) => message.sourceId).sort()).toEqual([...sourceIds].sort());
+      expect(queued.every((message) => message.type === "ingest" && !("agentId" in message))).toBe(true);
+
+      await runsFinished(sourceIds);
+      const applies = sends.mock.calls.flatMap((call) => bodies(call[0]));
+      expect(applies.filter((message) => message.type === "apply")).toHaveLength(2);
+      expect(await countListings(many.agentIds)).toEqual(many.agentIds.map(() => LISTINGS));
+      expect(await countListings(few.flatMap((f) => f.agentIds))).toEqual([8, 8, 8, 8]);
+      const runs = await db().select().from(ingestionRuns).where(inArray(ingestionRuns.sourceId, sourceIds));
+      expect(runs.every((run) => run.status === "succeeded" && run.trigger === "cron")).toBe(true);
+      expect(runs.find((run) => run.sourceId === many.sourceId)?.listingsNew).toBe(
+        LISTINGS * (PER_GROUP + 3),
+      );
+      // Nothing is kept once the last group finished.
+      expect(await db().select().from(ingestionScrapeParts)).toEqual([]);
+      expect(await db().select().from(ingestionApplyGroups)).toEqual([]);
+    },
+  );
+});
+
+describe("listing fan-out: the cron when the queue refuses", () => {
+  it("marks the runs it could not queue failed, so the next tick can claim them", async () => {
+    quietOtherQueues();
+    const site = await privateBuilderSite(3);
+    const { sourceId } = await followers(site.url, 1);
+    vi.spyOn(env.INGESTION_QUEUE, "sendBatch").mockRejectedValue(new Error("queue unavailable"));
     const ctx = createExecutionContext();
     await worker.scheduled(
       createScheduledController({ scheduledTime: Date.now(), cron: "*/30 * * * *" }),
-      cron.env,
+      env,
       ctx,
     );
     await waitOnExecutionContext(ctx);
-    // The tick wrote run rows and nothing about listings, and sent one message per source in one batch.
-    const cronSql = cron.recording.statements.map((statement) => statement.sql).join("\n");
-    expect(cronSql).not.toMatch(/rltr_mktg_listings"/);
-    expect(sends).toHaveBeenCalledTimes(1);
-    const bodies = (messages: Iterable<MessageSendRequest<unknown>>) =>
-      [...messages].map((message) => message.body as IngestionMessage);
-    const queued = bodies(sends.mock.calls[0]?.[0] ?? []);
-    const sourceIds = [many.sourceId, ...few.map((f) => f.sourceId)];
-    expect(queued.map((message) => message.sourceId).sort()).toEqual([...sourceIds].sort());
-    expect(queued.every((message) => message.type === "ingest" && !("agentId" in message))).toBe(true);
-
-    await runsFinished(sourceIds);
-    const applies = sends.mock.calls.flatMap((call) => bodies(call[0]));
-    expect(applies.filter((message) => message.type === "apply")).toHaveLength(2);
-    expect(await countListings(many.agentIds)).toEqual(many.agentIds.map(() => LISTINGS));
-    expect(await countListings(few.flatMap((f) => f.agentIds))).toEqual([8, 8, 8, 8]);
-    const runs = await db().select().from(ingestionRuns).where(inArray(ingestionRuns.sourceId, sourceIds));
-    expect(runs.every((run) => run.status === "succeeded" && run.trigger === "cron")).toBe(true);
-    expect(runs.find((run) => run.sourceId === many.sourceId)?.listingsNew).toBe(LISTINGS * (PER_GROUP + 3));
-    // Nothing is kept once the last group finished.
-    expect(await db().select().from(ingestionScrapeParts)).toEqual([]);
-    expect(await db().select().from(ingestionApplyGroups)).toEqual([]);
+    const [run] = await db().select().from(ingestionRuns).where(eq(ingestionRuns.sourceId, sourceId));
+    expect(run).toMatchObject({ status: "failed", failureReason: "The run could not be started." });
+    expect((await site.state()).totalRequests).toBe(0);
   });
 });
 
 describe("listing fan-out: the consumer, one invocation at a time", () => {
-  it("applies many followers in groups within the D1 budget; redeliveries and unchanged re-runs write nothing; a new follower is caught up", async () => {
-    quietOtherQueues();
-    const site = await privateBuilderSite(LISTINGS);
-    const { agentIds, sourceId } = await followers(site.url, 2 * PER_GROUP + 2);
-    const sent = captureIngestion();
+  it(
+    "applies many followers in groups within the D1 budget; redeliveries and unchanged re-runs write nothing; a new follower is caught up",
+    SLOW,
+    async () => {
+      quietOtherQueues();
+      const site = await privateBuilderSite(LISTINGS);
+      const { agentIds, sourceId } = await followers(site.url, 2 * PER_GROUP + 2);
+      const sent = captureIngestion();
 
-    // First run: the crawl invocation keeps the scrape and queues 3 groups; it writes no listing.
-    const ingest = await cronRun(sourceId);
-    const crawl = await deliver(ingest);
-    expect(crawl.writes("rltr_mktg_listings")).toEqual([]);
-    const groups = sent.filter((message) => message.type === "apply");
-    expect(groups.map((message) => message.type === "apply" && message.group)).toEqual([0, 1, 2]);
-    expect((await runRow(ingest.runId))?.status).toBe("running");
-    const requests = (await site.state()).totalRequests;
-    // A redelivered ingest message of a fanned-out run does not crawl again.
-    await deliver(ingest, 2);
-    expect((await site.state()).totalRequests).toBe(requests);
+      // First run: the crawl invocation keeps the scrape and queues 3 groups; it writes no listing.
+      const ingest = await cronRun(sourceId);
+      const crawl = await deliver(ingest);
+      expect(crawl.writes("rltr_mktg_listings")).toEqual([]);
+      const groups = sent.filter((message) => message.type === "apply");
+      expect(groups.map((message) => message.type === "apply" && message.group)).toEqual([0, 1, 2]);
+      expect((await runRow(ingest.runId))?.status).toBe("running");
+      const requests = (await site.state()).totalRequests;
+      // A redelivered ingest message of a fanned-out run does not crawl again.
+      await deliver(ingest, 2);
+      expect((await site.state()).totalRequests).toBe(requests);
 
-    const budget = PER_GROUP * subrequestsPerFollower(LISTINGS) + 200;
-    for (const message of groups) {
-      const applied = await deliver(message);
-      expect(applied.statements.length).toBeLessThanOrEqual(Math.min(budget, D1_QUERIES_PER_INVOCATION));
-      expect(applied.writes("rltr_mktg_listings").length).toBeGreaterThan(0);
-    }
-    expect(await countListings(agentIds)).toEqual(agentIds.map(() => LISTINGS));
-    expect(await runRow(ingest.runId)).toMatchObject({
-      status: "succeeded",
-      listingsFound: LISTINGS,
-      listingsNew: LISTINGS * agentIds.length,
-    });
-    // A group delivered again after the run finished: no write at all.
-    const again = await deliver(groups[1] as IngestionMessage, 2);
-    expect(again.statements.filter((sql) => !/^select/i.test(sql)).length).toBeLessThanOrEqual(1);
-    expect(again.writes("rltr_mktg_listings")).toEqual([]);
+      const budget = PER_GROUP * subrequestsPerFollower(LISTINGS) + 200;
+      for (const message of groups) {
+        const applied = await deliver(message);
+        expect(applied.statements.length).toBeLessThanOrEqual(Math.min(budget, D1_QUERIES_PER_INVOCATION));
+        expect(applied.writes("rltr_mktg_listings").length).toBeGreaterThan(0);
+      }
+      expect(await countListings(agentIds)).toEqual(agentIds.map(() => LISTINGS));
+      expect(await runRow(ingest.runId)).toMatchObject({
+        status: "succeeded",
+        listingsFound: LISTINGS,
+        listingsNew: LISTINGS * agentIds.length,
+      });
+      // A group delivered again after the run finished: no write at all.
+      const again = await deliver(groups[1] as IngestionMessage, 2);
+      expect(again.statements.filter((sql) => !/^select/i.test(sql)).length).toBeLessThanOrEqual(1);
+      expect(again.writes("rltr_mktg_listings")).toEqual([]);
 
-    // Unchanged re-run: every follower is synced to this scrape, so none is read or written.
-    sent.length = 0;
-    const unchanged = await cronRun(sourceId);
-    const rerun = await deliver(unchanged);
-    expect(sent).toEqual([]);
-    expect(rerun.reads("rltr_mktg_listings")).toEqual([]);
-    expect(rerun.writes("rltr_mktg_listings")).toEqual([]);
-    expect(rerun.writes("rltr_mktg_listing_changes")).toEqual([]);
-    expect(await runRow(unchanged.runId)).toMatchObject({
-      status: "succeeded",
-      listingsNew: 0,
-      listingsChanged: 0,
-    });
+      // Unchanged re-run: every follower is synced to this scrape, so none is read or written.
+      sent.length = 0;
+      const unchanged = await cronRun(sourceId);
+      const rerun = await deliver(unchanged);
+      expect(sent).toEqual([]);
+      expect(rerun.reads("rltr_mktg_listings")).toEqual([]);
+      expect(rerun.writes("rltr_mktg_listings")).toEqual([]);
+      expect(rerun.writes("rltr_mktg_listing_changes")).toEqual([]);
+      expect(await runRow(unchanged.runId)).toMatchObject({
+        status: "succeeded",
+        listingsNew: 0,
+        listingsChanged: 0,
+      });
 
-    // A follower who joins between runs gets every listing on the next (unchanged) run; nobody else is read.
-    const late = await followers(site.url, 1);
-    const next = await cronRun(sourceId);
-    const caughtUp = await deliver(next);
-    expect(sent).toEqual([]);
-    expect(caughtUp.reads("rltr_mktg_listings")).toHaveLength(1);
-    expect(await countListings(late.agentIds)).toEqual([LISTINGS]);
-    expect(await runRow(next.runId)).toMatchObject({ status: "succeeded", listingsNew: LISTINGS });
-  });
+      // A follower who joins between runs gets every listing on the next (unchanged) run; nobody else is read.
+      const late = await followers(site.url, 1);
+      const next = await cronRun(sourceId);
+      const caughtUp = await deliver(next);
+      expect(sent).toEqual([]);
+      expect(caughtUp.reads("rltr_mktg_listings")).toHaveLength(1);
+      expect(await countListings(late.agentIds)).toEqual([LISTINGS]);
+      expect(await runRow(next.runId)).toMatchObject({ status: "succeeded", listingsNew: LISTINGS });
+    },
+  );
+
+  it(
+    "a group that used up its retries fails the run once, tells its followers and drops the kept scrape",
+    SLOW,
+    async () => {
+      quietOtherQueues();
+      const site = await privateBuilderSite(LISTINGS);
+      const { agentIds, sourceId } = await followers(site.url, PER_GROUP + 1);
+      const sent = captureIngestion();
+      const ingest = await cronRun(sourceId);
+      await deliver(ingest);
+      const [first, second] = sent.filter((message) => message.type === "apply");
+      if (!first || !second) throw new Error("expected two groups");
+      await deliver(first);
+
+      await deliver(second, 4, "rltr-mktg-ingestion-dlq");
+      await deliver(second, 4, "rltr-mktg-ingestion-dlq");
+      expect(await runRow(ingest.runId)).toMatchObject({
+        status: "failed",
+        failureReason: expect.stringMatching(/could not bring every follower/),
+      });
+      const notes = await db()
+        .select({ agentId: notifications.agentId })
+        .from(notifications)
+        .where(
+          and(inArray(notifications.agentId, agentIds), eq(notifications.eventType, "ingestion_failed")),
+        );
+      expect(notes).toHaveLength(agentIds.length);
+      const kept = await db()
+        .select()
+        .from(ingestionScrapeParts)
+        .where(eq(ingestionScrapeParts.runId, ingest.runId));
+      expect(kept).toEqual([]);
+      // A late delivery of the dead group changes nothing; its follower is caught up by the next run.
+      const late = await deliver(second, 5);
+      expect(late.writes("rltr_mktg_listings")).toEqual([]);
+      const next = await cronRun(sourceId);
+      await deliver(next);
+      expect(await countListings(agentIds)).toEqual(agentIds.map(() => LISTINGS));
+    },
+  );
 
   it("a failed scrape changes nothing and tells every follower once", async () => {
     quietOtherQueues();
