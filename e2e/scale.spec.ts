@@ -136,6 +136,14 @@ test("a 500-listing agent: dashboard LCP, windowed listings and approvals", asyn
   await page.goBack();
   await expect(sixteenth).toBeInViewport();
   expect(Math.abs((await page.evaluate(() => window.scrollY)) - scrollY)).toBeLessThan(50);
+  // A focused home scrolled out of the DOM leaves the focus on the list; Tab goes on from what is rendered.
+  await sixteenth.focus();
+  await page.evaluate(() => window.scrollBy(0, 8000));
+  await expect(sixteenth).toHaveCount(0);
+  await expect(page.getByRole("list", { name: "Homes" })).toBeFocused();
+  await page.keyboard.press("Tab");
+  await expect(page.locator(":focus")).toHaveAccessibleName(/^\d+ Scale Test Way$/);
+  await expect(page.locator(":focus")).toBeInViewport();
   // A filter starts a new windowed list: a fifth of the homes are in Harbor Pointe.
   await page.getByLabel("Community").selectOption("Harbor Pointe");
   await expect(homes.first()).toContainText("5 Scale Test Way");

@@ -28,7 +28,7 @@ export type WindowedList = {
   end: number;
   /** Padding that stands in for the rows not rendered. */
   style: CSSProperties | undefined;
-  /** For the list element (a grid's rows are read from its columns). */
+  /** For the list element (a grid's rows are read from its columns); it needs `tabIndex={-1}`. */
   listRef: RefCallback<HTMLElement>;
   /** For every rendered item, which carries `data-index`. */
   measureRef: RefCallback<HTMLElement>;
@@ -76,6 +76,7 @@ export function useWindowedList({
   latest.current = { windowed, rows, columns, cacheKey, estimate, overscan };
 
   const frame = useRef(0);
+  const focusInside = useRef(false);
   const update = useCallback(() => {
     frame.current = 0;
     const { windowed, rows, cacheKey, overscan, estimate } = latest.current;
@@ -96,6 +97,8 @@ export function useWindowedList({
       if (start === rows && offset > top) start = row;
     }
     if (start > end) start = end;
+    // A focused card about to scroll out of the DOM hands the focus to the list (below), not the page.
+    focusInside.current = element.contains(document.activeElement);
     setRange((prev) => (prev.start === start && prev.end === end ? prev : { start, end }));
   }, []);
   const schedule = useCallback(() => {
@@ -172,6 +175,15 @@ export function useWindowedList({
   // Before paint: the right rows for where the page is scrolled (a restored scroll included).
   // biome-ignore lint/correctness/useExhaustiveDependencies: the inputs that move the window
   useLayoutEffect(update, [update, windowed, rows, columns, cacheKey]);
+  // The focused item left the DOM: the list keeps the focus, so Tab goes on from the rendered items.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: runs after every move of the window
+  useLayoutEffect(() => {
+    const element = list.current;
+    if (!focusInside.current || !element || element.contains(document.activeElement)) return;
+    focusInside.current = false;
+    if (document.activeElement === document.body || document.activeElement === null)
+      element.focus({ preventScroll: true });
+  }, [range]);
 
   if (!windowed) return { windowed, start: 0, end: count, style: undefined, listRef, measureRef };
   const strides = entryOf(cacheKey).strides;

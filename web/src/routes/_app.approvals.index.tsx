@@ -59,8 +59,9 @@ type Group = { listing: OpenPiece["listing"]; pieces: OpenPiece[] };
 const WINDOW_ABOVE = 20;
 // A listing's header and one row of draft cards, with the gap between listings.
 const GROUP_ESTIMATE = 360;
-// The groups were a plain <div>; as a list they keep its look.
-const GROUP_LIST_STYLE = { margin: 0, padding: 0, listStyle: "none" } as const;
+// The groups were a plain <div>; as a list they keep its look. Focused only as a stand-in for a group that
+// scrolled out of the DOM (useWindowedList).
+const GROUP_LIST_STYLE = { margin: 0, padding: 0, listStyle: "none", outline: "none" } as const;
 
 /** Pieces by listing, in the order their most recently updated piece appears. */
 function groupByListing(pieces: OpenPiece[]): Group[] {
@@ -210,6 +211,7 @@ function GroupList({ groups, cacheKey }: { groups: Group[]; cacheKey: string }) 
       className="approval-groups"
       aria-label="Drafts by listing"
       ref={visible.listRef}
+      tabIndex={-1}
       style={{ ...GROUP_LIST_STYLE, ...visible.style }}
     >
       {groups.slice(visible.start, visible.end).map((group, offset) => (

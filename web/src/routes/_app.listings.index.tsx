@@ -179,7 +179,8 @@ function HomesList({
       aria-label="Homes"
       aria-busy={busy || undefined}
       ref={rows.listRef}
-      style={rows.style}
+      tabIndex={-1}
+      style={{ outline: "none", ...rows.style }}
     >
       {items.slice(rows.start, rows.end).map((listing, offset) => {
         const index = rows.start + offset;
