@@ -18,6 +18,7 @@ import { contentHash } from "./changes";
 import {
   applyToFollower,
   fanOutApply,
+  followersInCrawl,
   followersPerInvocation,
   followersToApply,
   type ScrapePayload,
@@ -63,6 +64,8 @@ export type RunOptions = {
 
 /** Live progress is written to the run row at most this often (and once at the end). */
 const PROGRESS_INTERVAL_MS = 1_000;
+/** ...and at most this many times per crawl, so a slow site cannot eat the invocation's D1 budget. */
+const MAX_PROGRESS_WRITES = 100;
 
 /**
  * The listing agent, in this invocation: for every followed source, scrape it once, then bring each
@@ -156,14 +159,13 @@ async function ingestSource(
         digest: await scrapeDigest({ ...evidence, discoveryComplete: scrape.discoveryComplete }),
       };
       const pending = await followersToApply(db, source.id, payload.digest);
-      const perInvocation = followersPerInvocation(scraped.length);
-      if (options.fanOut && pending.length > perInvocation) {
+      if (options.fanOut && pending.length > followersInCrawl(scraped.length, scrape.pagesFetched)) {
         await recordCrawl(db, runId, scrape);
         await fanOutApply(env, db, {
           runId,
           sourceId: source.id,
           payload,
-          groups: chunk(pending, perInvocation),
+          groups: chunk(pending, followersPerInvocation(scraped.length)),
         });
         summary.status = "running";
         return summary;
@@ -278,13 +280,15 @@ export async function queueCronIngestion(env: Env, now: number) {
  */
 function progressWriter(db: Db, runId: string) {
   let last = 0;
+  let writes = 0;
   let pending: Promise<unknown> = Promise.resolve();
   let writing = false;
   return {
     report(pagesFetched: number, listingsFound: number) {
       const now = Date.now();
-      if (writing || now - last < PROGRESS_INTERVAL_MS) return;
+      if (writing || now - last < PROGRESS_INTERVAL_MS || writes >= MAX_PROGRESS_WRITES) return;
       last = now;
+      writes++;
       writing = true;
       pending = db
         .update(ingestionRuns)

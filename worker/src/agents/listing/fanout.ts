@@ -38,10 +38,12 @@ export type ScrapePayload = {
  *   = L + ceil(L / 12) + ceil((L + 2) / 8) + 3 statements, and 1 queue send;
  * a first run (every listing new) is lower: ceil(L / 3) inserts (27 columns) + ceil(L / 12) + 5.
  * L = 100: 100 + 9 + 13 + 3 = 125 statements + 1 send = 126 subrequests per follower.
- * Out of 1,000 we keep 200 for the invocation's own work (crawl progress writes at most once a second and
- * heartbeats; or the group's lease, follower read, scrape read, finish and the content dispatch: 1 select
- * + 10 updates + 10 sends for 1,000 changes), so a group holds floor(800 / 126) = 6 followers at L = 100,
- * and 100 followers are 17 groups (17 messages, one sendBatch).
+ * Out of 1,000 we keep 200 for the invocation's own work: a crawl's at most 100 progress writes, a
+ * heartbeat every 15 s (60 in the 15-minute consumer limit) and ~10 run statements; or a group's lease,
+ * follower read, scrape read, finish and the content dispatch (1 select + 11 updates + 11 sends for 1,000
+ * changes). So a group holds floor(800 / 126) = 6 followers at L = 100, and 100 followers are 17 groups
+ * (17 messages, one sendBatch). A first run costs ~47 statements per follower (the bench: 296 in the
+ * largest group invocation); the bound is for the worst case.
  */
 export const D1_QUERIES_PER_INVOCATION = 1_000;
 const RESERVED_PER_INVOCATION = 200;
@@ -57,6 +59,15 @@ export function subrequestsPerFollower(listings: number): number {
 export function followersPerInvocation(listings: number): number {
   const budget = D1_QUERIES_PER_INVOCATION - RESERVED_PER_INVOCATION;
   return Math.max(1, Math.min(D1_MAX_PARAMS - 10, Math.floor(budget / subrequestsPerFollower(listings))));
+}
+
+/**
+ * How many followers the crawl invocation itself may apply: its page fetches are subrequests too (at most
+ * 600 by the crawler's cap), so they come out of the same budget.
+ */
+export function followersInCrawl(listings: number, pagesFetched: number): number {
+  const budget = D1_QUERIES_PER_INVOCATION - RESERVED_PER_INVOCATION - pagesFetched;
+  return Math.max(0, Math.floor(budget / subrequestsPerFollower(listings)));
 }
 
 /** Order-independent digest of what a scrape would write: listings, provenance and removal evidence. */
