@@ -52,8 +52,13 @@ async function followers(siteUrl: string, count: number) {
 
 /** Keeps the content agent and the bell out of the way; the ingestion queue is the subject. */
 function quietOtherQueues() {
-  vi.spyOn(env.CONTENT_QUEUE, "sendBatch").mockResolvedValue(undefined as never);
+  const content = vi.spyOn(env.CONTENT_QUEUE, "sendBatch").mockResolvedValue(undefined as never);
   vi.spyOn(env.NOTIFICATION_QUEUE, "sendBatch").mockResolvedValue(undefined as never);
+  /** The change ids handed to the content agent so far. */
+  return () =>
+    content.mock.calls.flatMap((call) =>
+      [...call[0]].map((message) => (message.body as { changeId: string }).changeId),
+    );
 }
 
 /** Ingestion messages are captured instead of delivered: the test hands each to the consumer. */
@@ -185,7 +190,7 @@ describe("listing fan-out: the consumer, one invocation at a time", () => {
     "applies many followers in groups within the D1 budget; redeliveries and unchanged re-runs write nothing; a new follower is caught up",
     SLOW,
     async () => {
-      quietOtherQueues();
+      const handedOver = quietOtherQueues();
       const site = await privateBuilderSite(LISTINGS);
       const { agentIds, sourceId } = await followers(site.url, 2 * PER_GROUP + 2);
       const sent = captureIngestion();
@@ -209,6 +214,10 @@ describe("listing fan-out: the consumer, one invocation at a time", () => {
         expect(applied.writes("rltr_mktg_listings").length).toBeGreaterThan(0);
       }
       expect(await countListings(agentIds)).toEqual(agentIds.map(() => LISTINGS));
+      // Each group hands its own followers' new listings to the content agent, each change once.
+      const changes = handedOver();
+      expect(changes).toHaveLength(LISTINGS * agentIds.length);
+      expect(new Set(changes).size).toBe(changes.length);
       expect(await runRow(ingest.runId)).toMatchObject({
         status: "succeeded",
         listingsFound: LISTINGS,

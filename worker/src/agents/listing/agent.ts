@@ -393,7 +393,12 @@ export async function notifyFailure(
  * Hands every undispatched marketing event to the content agent (an outbox: a crash between the listing
  * writes and the queue send is repaired by the next run). The consumer recognises redeliveries by key.
  */
-export async function dispatchPendingChanges(db: Db, queue: Queue<ContentGenerationMessage>) {
+export async function dispatchPendingChanges(
+  db: Db,
+  queue: Queue<ContentGenerationMessage>,
+  /** Only these agents' changes (an apply group's), so concurrent groups do not send each other's. */
+  agentIds?: string[],
+) {
   const pending = await db
     .select({
       id: listingChanges.id,
@@ -402,7 +407,12 @@ export async function dispatchPendingChanges(db: Db, queue: Queue<ContentGenerat
       events: listingChanges.events,
     })
     .from(listingChanges)
-    .where(isNull(listingChanges.dispatchedAt))
+    .where(
+      and(
+        isNull(listingChanges.dispatchedAt),
+        agentIds ? inArray(listingChanges.agentId, agentIds) : undefined,
+      ),
+    )
     .limit(1000);
   // Queues take at most 100 messages per sendBatch; D1 at most 100 bound parameters per statement.
   for (const batch of chunk(pending, D1_MAX_PARAMS - 1)) {

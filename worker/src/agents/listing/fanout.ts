@@ -265,7 +265,7 @@ export async function applyGroup(
     );
   await finishIfComplete(db, runId);
   // Drafts for this group's changes start now rather than after the last group.
-  await dispatchPendingChanges(db, env.CONTENT_QUEUE);
+  await dispatchPendingChanges(db, env.CONTENT_QUEUE, leased.agentIds);
   return "applied";
 }
 
