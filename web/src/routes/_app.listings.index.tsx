@@ -143,10 +143,13 @@ function ListingsPage() {
   );
 }
 
-// Its own component, so a scroll that moves the window renders the list alone, not the filters above it.
+// Cards that stay in the window are not rendered again when it moves.
 const Card = memo(ListingCardView);
 
-/** The homes; windowed once the list is long, when it also asks for the next page as its end nears. */
+/**
+ * The homes: windowed once the list is long, when it also asks for the next page as its end nears. A
+ * component of its own, so a scroll that moves the window renders the list alone, not the filters above.
+ */
 function HomesList({
   items,
   cacheKey,
