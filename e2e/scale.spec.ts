@@ -175,6 +175,12 @@ test("a 500-listing agent: dashboard LCP, windowed listings and approvals", asyn
   await scrollToLink(page, `View listing ${lastGroup}`);
   await expect(page.getByRole("region", { name: lastGroup, exact: true })).toBeInViewport();
   const groupRows = await groups.count();
+  // Back from a draft, the list is where it was.
+  const lastRegion = page.getByRole("region", { name: lastGroup, exact: true });
+  await lastRegion.getByRole("link", { name: "Facebook post", exact: true }).click();
+  await expect(page).toHaveURL(/\/approvals\/[^/?]+/);
+  await page.goBack();
+  await expect(lastRegion).toBeInViewport();
 
   console.log(
     `seeded ${seeded.listings} listings and ${seeded.pieces} drafts in ${seedMs} ms` +
