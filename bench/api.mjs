@@ -1,0 +1,394 @@
+// `pnpm bench:api` (issue 12): the API at brokerage scale. Seeds a fresh local D1 with 100 agents x 500
+// listings (bench/api-seed.mjs: 3 pieces per listing, ~88,000 posts over ten months, readings,
+// 50,000 notifications, change history), starts the real Worker under wrangler's unstable_startWorker
+// (wrangler.toml, every binding) with bench/api-worker.mjs as its entry, and for each case measures
+// requests per second and p50/p99 of
+//   - the Worker: GET /api/trpc/<procedure>?input= over HTTP with the agent's session cookie, and
+//   - the bare handler: the same session lookup and the same SQL statements (recorded from the Worker's
+//     own call) on raw D1 prepare/bind, in the same round trips, answered with Response.json of the rows,
+// on the same data, in the same process, in alternating rounds (ABBA) so machine noise hits both. Requests
+// rotate over the 100 agents' sessions. Targets per case: Worker throughput >= 0.9x bare, p99 <= 1.1x
+// bare, D1 round trips per call <= 2 (the session lookup is one).
+// Also per case: workerd's CPU time per request (read from /proc: it counts what the Worker costs even
+// when the machine is busy) and each handler's own CPU per call with D1 replayed from the recording
+// (bench/api-worker.mjs), which shows where the Worker's extra time goes; --stages splits that further
+// (createDb, Hono alone, the session check, the service, tRPC's caller).
+// Flags: --quick (fewer requests), --only=<substring of a case name>, --stages; BENCH_CONCURRENCY
+// (default 12), BENCH_PER_ROUND. Exit code 1 when a case misses a target.
+import { execFileSync } from "node:child_process";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { benchSessions, listingId, seedSql } from "./api-seed.mjs";
+import { d1, ORIGIN, percentile, removePersist, root, tempPersist } from "./local-stack.mjs";
+
+const args = process.argv.slice(2);
+const QUICK = args.includes("--quick");
+const STAGES = args.includes("--stages");
+const ONLY = args.find((arg) => arg.startsWith("--only="))?.slice(7);
+const AGENTS = 100;
+const PER_AGENT = 500;
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 12);
+const ROUNDS = QUICK ? 2 : 4;
+const PER_ROUND = Number(process.env.BENCH_PER_ROUND ?? (QUICK ? 50 : 100));
+const WARMUP = QUICK ? 24 : 48;
+const CPU_CALLS = QUICK ? 200 : 500;
+const STAGE_CALLS = 1000;
+const TARGET = { throughput: 0.9, p99: 1.1, roundTrips: 2 };
+const DAY = 86_400_000;
+const TICKS_PER_SECOND = Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim()) || 100;
+
+process.env.CLOUDFLARE_CF_FETCH_ENABLED ??= "false";
+process.env.WRANGLER_SEND_METRICS ??= "false";
+process.env.WRANGLER_HIDE_BANNER ??= "true";
+const { unstable_startWorker } = await import("wrangler");
+
+/**
+ * CPU time (user + system, ms) of the workerd processes under this one: the Worker, the bench routes and
+ * local D1 all run there. Machine load does not inflate it the way it inflates wall time.
+ */
+function workerdCpuMs() {
+  const children = new Map();
+  for (const pid of readdirSync("/proc").filter((name) => /^\d+$/.test(name))) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      const comm = stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"));
+      const entry = { pid, comm, ticks: Number(fields[11]) + Number(fields[12]) };
+      children.set(fields[1], [...(children.get(fields[1]) ?? []), entry]);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  let ticks = 0;
+  const walk = (pid) => {
+    for (const child of children.get(pid) ?? []) {
+      if (child.comm.startsWith("workerd")) ticks += child.ticks;
+      walk(child.pid);
+    }
+  };
+  walk(String(process.pid));
+  return (ticks * 1000) / TICKS_PER_SECOND;
+}
+
+const now = Date.now();
+/** Each case: the procedure and its input for the n-th request of agent `a` (same for both sides). */
+const listingCases = [
+  ["newest", {}],
+  ["price_asc", { sort: "price_asc" }],
+  ["price_desc", { sort: "price_desc" }],
+  ["status=under_contract", { status: "under_contract" }],
+  ["status=sold", { status: "sold" }],
+  ["status=off_market", { status: "off_market" }],
+  ["community", { community: "Lake Nona" }],
+  ["minPrice", { minPriceCents: 600_000_00 }],
+  ["maxPrice", { maxPriceCents: 400_000_00 }],
+  ["price range", { minPriceCents: 450_000_00, maxPriceCents: 550_000_00, sort: "price_asc" }],
+  ["minBeds", { minBeds: 4 }],
+  [
+    "all filters",
+    {
+      status: "available",
+      community: "Storey Park",
+      minPriceCents: 300_000_00,
+      maxPriceCents: 800_000_00,
+      minBeds: 3,
+      sort: "price_desc",
+    },
+  ],
+].map(([label, input]) => ({
+  name: `listings.list ${label}`,
+  procedure: "listings.list",
+  input: () => input,
+}));
+
+const cases = [
+  ...listingCases,
+  {
+    name: "listings.get",
+    procedure: "listings.get",
+    input: (a, n) => ({ id: listingId(a, (n * 37) % PER_AGENT, PER_AGENT) }),
+  },
+  { name: "content.pendingApprovals", procedure: "content.pendingApprovals", input: () => ({}) },
+  {
+    name: "posts.list (a month)",
+    procedure: "posts.list",
+    input: () => ({ from: now - 15 * DAY, to: now + 15 * DAY }),
+  },
+  { name: "notifications.list", procedure: "notifications.list", input: () => ({}) },
+  { name: "dashboard.overview", procedure: "dashboard.overview", input: () => undefined },
+].filter((c) => !ONLY || c.name.includes(ONLY));
+
+const persist = tempPersist("api");
+const sessions = benchSessions(AGENTS);
+let worker;
+const started = performance.now();
+try {
+  d1(persist, ["migrations", "apply", "DB"]);
+  const seedFile = path.join(persist, "seed.sql");
+  writeFileSync(seedFile, seedSql({ agents: AGENTS, perAgent: PER_AGENT, sessions, now }));
+  const seedStart = performance.now();
+  d1(persist, ["execute", "DB", "--file", seedFile, "--yes"]);
+  const seedMs = performance.now() - seedStart;
+  const counted = JSON.parse(
+    d1(persist, [
+      "execute",
+      "DB",
+      "--json",
+      "--command",
+      `select ${[
+        "listings",
+        "content_pieces",
+        "post_schedule",
+        "post_metrics",
+        "notifications",
+        "listing_changes",
+      ]
+        .map((t) => `(select count(*) from rltr_mktg_${t}) as ${t}`)
+        .join(", ")}`,
+    ]),
+  )[0].results[0];
+  console.log(
+    `Seeded in ${(seedMs / 1000).toFixed(1)} s: ${AGENTS} agents, ${Object.entries(counted)
+      .map(([t, count]) => `${count} ${t}`)
+      .join(", ")}`,
+  );
+
+  worker = await unstable_startWorker({
+    config: path.join(root, "wrangler.toml"),
+    entrypoint: path.join(root, "bench/api-worker.mjs"),
+    bindings: {
+      APP_ENV: { type: "plain_text", value: "development" },
+      APP_ORIGIN: { type: "plain_text", value: ORIGIN },
+    },
+    // No watching: other sessions edit worker/src while this runs, and a reload would lose the plans.
+    dev: {
+      persist,
+      watch: false,
+      server: { hostname: "127.0.0.1", port: 0 },
+      inspector: false,
+      logLevel: "warn",
+    },
+  });
+  await worker.ready;
+  const base = (await worker.url).origin;
+  // Each agent's browser: the session cookie and the D1 bookmark the Worker last set (lib/d1-session.ts).
+  const bookmarks = new Map();
+  const cookie = (a) =>
+    `rm_session=${sessions[a].token}${bookmarks.has(a) ? `; rltr_d1b=${bookmarks.get(a)}` : ""}`;
+  const qs = (input) => (input === undefined ? "" : `?input=${encodeURIComponent(JSON.stringify(input))}`);
+
+  /** One request; returns ms, or throws on anything but 200. */
+  async function hit(url, a) {
+    const t0 = performance.now();
+    const res = await fetch(url, { headers: { Cookie: cookie(a) } });
+    const body = await res.arrayBuffer();
+    const ms = performance.now() - t0;
+    for (const line of res.headers.getSetCookie()) {
+      const bookmark = /^rltr_d1b=([^;]+)/.exec(line)?.[1];
+      if (bookmark) bookmarks.set(a, bookmark);
+    }
+    if (res.status !== 200)
+      throw new Error(`${url}: ${res.status} ${new TextDecoder().decode(body).slice(0, 300)}`);
+    return { ms, bytes: body.byteLength };
+  }
+  const urlOf = (side, testCase, a, n) => {
+    const input = testCase.input(a, n);
+    return side === "worker"
+      ? `${base}/api/trpc/${testCase.procedure}${qs(input)}`
+      : `${base}/api/__bench/bare/${encodeURIComponent(testCase.name)}${qs(input ?? {})}`;
+  };
+  /** `count` requests at CONCURRENCY in flight, rotating over the agents; latencies and wall time. */
+  let sequence = 0;
+  async function round(side, testCase, count) {
+    const latencies = [];
+    let bytes = 0;
+    let issued = 0;
+    const t0 = performance.now();
+    const cpu0 = workerdCpuMs();
+    await Promise.all(
+      Array.from({ length: CONCURRENCY }, async () => {
+        while (issued < count) {
+          issued++;
+          const n = sequence++;
+          const a = (n * 7) % AGENTS;
+          const result = await hit(urlOf(side, testCase, a, n), a);
+          latencies.push(result.ms);
+          bytes += result.bytes;
+        }
+      }),
+    );
+    return { latencies, wallMs: performance.now() - t0, cpuMs: workerdCpuMs() - cpu0, bytes: bytes / count };
+  }
+
+  const rows = [];
+  for (const testCase of cases) {
+    // The plan: the Worker's own call for agent 0, recorded statement by statement.
+    const captureResponse = await fetch(`${base}/api/__bench/capture`, {
+      method: "POST",
+      body: JSON.stringify({
+        name: testCase.name,
+        path: testCase.procedure,
+        input: testCase.input(0, 0),
+        cookie: cookie(0),
+      }),
+    });
+    const capturedText = await captureResponse.text();
+    if (!captureResponse.ok)
+      throw new Error(`capture ${testCase.name}: ${captureResponse.status} ${capturedText}`);
+    const captured = JSON.parse(capturedText);
+    if (captured.status !== 200) throw new Error(`${testCase.name}: ${captured.status} ${captured.body}`);
+    const statements = captured.trips.reduce((sum, trip) => sum + trip.statements.length, 0);
+    await round("worker", testCase, WARMUP);
+    await round("bare", testCase, WARMUP);
+    const sides = {
+      worker: { latencies: [], wallMs: 0, cpuMs: 0, bytes: 0 },
+      bare: { latencies: [], wallMs: 0, cpuMs: 0, bytes: 0 },
+    };
+    for (let r = 0; r < ROUNDS; r++) {
+      // ABBA: each side goes first in half the rounds.
+      for (const side of r % 2 ? ["bare", "worker"] : ["worker", "bare"]) {
+        const result = await round(side, testCase, PER_ROUND);
+        sides[side].latencies.push(...result.latencies);
+        sides[side].wallMs += result.wallMs;
+        sides[side].cpuMs += result.cpuMs;
+        sides[side].bytes = result.bytes;
+      }
+    }
+    const stats = (side) => {
+      const sorted = [...sides[side].latencies].sort((x, y) => x - y);
+      return {
+        rps: (sorted.length / sides[side].wallMs) * 1000,
+        p50: percentile(sorted, 50),
+        p99: percentile(sorted, 99),
+        cpuMs: sides[side].cpuMs / sorted.length,
+        bytes: sides[side].bytes,
+      };
+    };
+    // CPU per call with D1 replayed (no I/O), one at a time: the handler's own cost.
+    const input0 = testCase.input(0, 0);
+    const replayCpu = async (side, calls = CPU_CALLS) => {
+      const params = new URLSearchParams({
+        case: testCase.name,
+        path: testCase.procedure,
+        side,
+        ...(input0 === undefined ? {} : { input: JSON.stringify(input0) }),
+        cookie: `rm_session=${sessions[0].token}`,
+      });
+      const call = async (calls) => {
+        const res = await fetch(`${base}/api/__bench/cpu?${params}&n=${calls}`);
+        if (!res.ok) throw new Error(`cpu ${testCase.name}: ${res.status} ${await res.text()}`);
+        await res.arrayBuffer();
+      };
+      await call(Math.ceil(calls / 4));
+      const before = workerdCpuMs();
+      await call(calls);
+      return (workerdCpuMs() - before) / calls;
+    };
+    const cpu = { workerMs: await replayCpu("worker"), bareMs: await replayCpu("bare") };
+    if (STAGES) {
+      for (const stage of [
+        "createDb",
+        "sha256",
+        "health",
+        "session",
+        "sessionSharedDb",
+        "service",
+        "serviceJson",
+        "caller",
+      ])
+        console.log(`    ${stage}: ${(await replayCpu(stage, STAGE_CALLS)).toFixed(3)} ms per call`);
+    }
+    const row = {
+      name: testCase.name,
+      cpu,
+      worker: stats("worker"),
+      bare: stats("bare"),
+      roundTrips: captured.trips.length,
+      statements,
+    };
+    row.throughputRatio = row.worker.rps / row.bare.rps;
+    row.p99Ratio = row.worker.p99 / row.bare.p99;
+    row.pass = {
+      throughput: row.throughputRatio >= TARGET.throughput,
+      p99: row.p99Ratio <= TARGET.p99,
+      roundTrips: row.roundTrips <= TARGET.roundTrips,
+    };
+    rows.push(row);
+    console.log(
+      `  ${row.name}: worker ${row.worker.rps.toFixed(0)} rps p99 ${row.worker.p99.toFixed(1)} ms, bare ${row.bare.rps.toFixed(0)} rps p99 ${row.bare.p99.toFixed(1)} ms; cpu ${cpu.workerMs.toFixed(2)} / ${cpu.bareMs.toFixed(2)} ms`,
+    );
+  }
+
+  const n = (value, digits = 1) => value.toFixed(digits);
+  const head = [
+    ["case", 30],
+    ["W rps", 7],
+    ["W p50", 7],
+    ["W p99", 7],
+    ["B rps", 7],
+    ["B p50", 7],
+    ["B p99", 7],
+    ["rps×", 6],
+    ["p99×", 6],
+    ["cpu×", 6],
+    ["D1", 6],
+    ["W cpu", 6],
+    ["B cpu", 6],
+    ["W own", 6],
+    ["B own", 6],
+    ["W kB", 7],
+    ["B kB", 7],
+    ["result", 22],
+  ];
+  const line = (cells) =>
+    cells
+      .map((cell, i) => (i === 0 ? String(cell).padEnd(head[i][1]) : String(cell).padStart(head[i][1])))
+      .join(" ");
+  console.log(
+    `\n${AGENTS} agents x ${PER_AGENT} listings; ${CONCURRENCY} in flight; ${ROUNDS} rounds x ${PER_ROUND} requests per side per case (ABBA), ms`,
+  );
+  console.log(
+    [
+      "W = the Worker (Hono, tRPC, drizzle), B = the bare handler (same SQL, raw D1); D1 = round trips per call",
+      "(statements); cpu = workerd CPU ms per request over HTTP, local D1 included; cpu× = B's / W's (capacity,",
+      "steadier than rps on a shared machine); own = CPU ms per call with D1 replayed (the handler alone, no",
+      "I/O, one at a time); kB = response body",
+    ].join("\n"),
+  );
+  console.log(line(head.map(([h]) => h)));
+  for (const row of rows) {
+    const failed = Object.entries(row.pass)
+      .filter(([, ok]) => !ok)
+      .map(([key]) => key);
+    console.log(
+      line([
+        row.name,
+        n(row.worker.rps, 0),
+        n(row.worker.p50),
+        n(row.worker.p99),
+        n(row.bare.rps, 0),
+        n(row.bare.p50),
+        n(row.bare.p99),
+        n(row.throughputRatio, 2),
+        n(row.p99Ratio, 2),
+        n(row.bare.cpuMs / row.worker.cpuMs, 2),
+        `${row.roundTrips} (${row.statements})`,
+        n(row.worker.cpuMs, 2),
+        n(row.bare.cpuMs, 2),
+        n(row.cpu.workerMs, 2),
+        n(row.cpu.bareMs, 2),
+        n(row.worker.bytes / 1024),
+        n(row.bare.bytes / 1024),
+        failed.length ? `FAIL ${failed.join(",")}` : "PASS",
+      ]),
+    );
+  }
+  const failing = rows.filter((row) => Object.values(row.pass).some((ok) => !ok));
+  console.log(
+    `\n${rows.length - failing.length}/${rows.length} cases pass (throughput >= ${TARGET.throughput}x bare, p99 <= ${TARGET.p99}x bare, <= ${TARGET.roundTrips} D1 round trips); ${n((performance.now() - started) / 1000, 0)} s in all`,
+  );
+  process.exitCode = failing.length ? 1 : 0;
+} finally {
+  await worker?.dispose().catch(() => undefined);
+  removePersist(persist);
+}
