@@ -8,6 +8,8 @@
 //                          in the same round trips (a batch stays a batch, parallel reads stay parallel),
 //                          answered with Response.json of the rows. No router, no validation, no mapping.
 
+// The adapter the Worker's @hono/trpc-server uses, from the worker package (bench/ has no dependencies).
+import { fetchRequestHandler } from "../worker/node_modules/@trpc/server/dist/adapters/fetch/index.mjs";
 import worker from "../worker/src/index";
 import { createDb } from "../worker/src/lib/db";
 // Namespace imports: the runner can be pointed at an older tree whose services lack one of these.
@@ -247,6 +249,17 @@ const STAGES = {
     const db = createDb(replayD1(plan.trips.slice(1)));
     JSON.stringify(await SERVICES[procedure](db, plan.agentId, input));
   },
+  /** tRPC's fetch adapter alone (no Hono): URL and input parsing, the caller, JSON, the Response. */
+  trpcFetch: async ({ env, plan, cookie, procedure, rawInput, origin }) => {
+    const qs = rawInput ? `?input=${encodeURIComponent(rawInput)}` : "";
+    const res = await fetchRequestHandler({
+      endpoint: "/api/trpc",
+      req: new Request(`${origin}/api/trpc/${procedure}${qs}`, { headers: { Cookie: cookie } }),
+      router: appRouter,
+      createContext: (opts) => createContext(opts, env, replayD1(plan.trips)),
+    });
+    await res.arrayBuffer();
+  },
   /** The session check on a db built once (createDb left out). */
   sessionSharedDb: async ({ plan, cookie }) => {
     sharedReplay.trips = plan.trips.slice(0, 1);
@@ -318,7 +331,7 @@ async function cpu(env, url, ctx) {
     const procedure = url.searchParams.get("path") ?? "";
     const parsed = input ? JSON.parse(input) : undefined;
     for (let i = 0; i < n; i++)
-      await stage({ env, ctx, plan, cookie, origin: url.origin, procedure, input: parsed });
+      await stage({ env, ctx, plan, cookie, origin: url.origin, procedure, input: parsed, rawInput: input });
     return Response.json({ calls: n });
   }
   for (let i = 0; i < n; i++) {

@@ -295,6 +295,7 @@ try {
         "service",
         "serviceJson",
         "caller",
+        "trpcFetch",
       ])
         console.log(`    ${stage}: ${(await replayCpu(stage, STAGE_CALLS)).toFixed(3)} ms per call`);
     }
