@@ -8,7 +8,7 @@ import {
   listings,
 } from "db";
 import { and, asc, desc, eq, gt, gte, inArray, lt, lte, ne, or, type SQL, sql } from "drizzle-orm";
-import { claimSource } from "../agents/listing/agent";
+import { claimSource, queueClaimedRuns } from "../agents/listing/agent";
 import { contentHash } from "../agents/listing/changes";
 import { normalizeListing } from "../agents/listing/normalize";
 import { decodeCursor, encodeCursor } from "../lib/cursor";
@@ -415,26 +415,8 @@ export async function startIngestion(
       if (live) runIds.push(live.id);
     }
   }
-  if (claimed.length) {
-    try {
-      await queue.sendBatch(
-        claimed.map(({ runId, sourceId }) => ({
-          body: { type: "ingest", runId, sourceId, agentId } satisfies IngestionMessage,
-        })),
-      );
-    } catch (error) {
-      console.error("ingestion: queue send failed", error);
-      await db
-        .update(ingestionRuns)
-        .set({ status: "failed", finishedAt: new Date(), failureReason: "The run could not be started." })
-        .where(
-          inArray(
-            ingestionRuns.id,
-            claimed.map((run) => run.runId),
-          ),
-        );
-      throw new ServiceError("BAD_GATEWAY", "The listing agent could not be started. Try again in a minute.");
-    }
+  if (claimed.length && !(await queueClaimedRuns(db, queue, claimed, agentId))) {
+    throw new ServiceError("BAD_GATEWAY", "The listing agent could not be started. Try again in a minute.");
   }
   const runs = runIds.length
     ? await selectRuns(db)

@@ -232,6 +232,49 @@ async function recordCrawl(
     .where(eq(ingestionRuns.id, runId));
 }
 
+/** Fails a run that is still running (a finished one keeps its result); true when this call failed it. */
+export async function failRunningRun(db: Db, runId: string, reason: string): Promise<boolean> {
+  const failed = await db
+    .update(ingestionRuns)
+    .set({ status: "failed", finishedAt: new Date(), failureReason: reason, heartbeatAt: null })
+    .where(and(eq(ingestionRuns.id, runId), eq(ingestionRuns.status, "running")))
+    .returning({ id: ingestionRuns.id });
+  return failed.length > 0;
+}
+
+/**
+ * Queues claimed runs (at most 100: one sendBatch), one `ingest` message each, naming the agent who asked
+ * (none for the cron). If the send fails the runs are failed at once rather than left "running" until
+ * they go stale; returns whether they were queued.
+ */
+export async function queueClaimedRuns(
+  db: Db,
+  queue: Queue<IngestionMessage>,
+  runs: readonly { runId: string; sourceId: string }[],
+  agentId?: string,
+): Promise<boolean> {
+  try {
+    await queue.sendBatch(
+      runs.map(({ runId, sourceId }) => ({
+        body: { type: "ingest", runId, sourceId, ...(agentId && { agentId }) } satisfies IngestionMessage,
+      })),
+    );
+    return true;
+  } catch (error) {
+    console.error("listing agent: runs not queued", runs.length, error);
+    await db
+      .update(ingestionRuns)
+      .set({ status: "failed", finishedAt: new Date(), failureReason: "The run could not be started." })
+      .where(
+        inArray(
+          ingestionRuns.id,
+          runs.map((run) => run.runId),
+        ),
+      );
+    return false;
+  }
+}
+
 /**
  * The 30-minute cron: claims a run for every followed source and queues one `ingest` message per source
  * (sendBatch takes 100), so each source is crawled by its own consumer invocation and this one crawls
@@ -249,26 +292,7 @@ export async function queueCronIngestion(env: Env, now: number) {
       if (!(error instanceof ServiceError && error.code === "CONFLICT")) throw error;
     }
   }
-  for (const batch of chunk(claimed, 100)) {
-    try {
-      await env.INGESTION_QUEUE.sendBatch(
-        batch.map(({ runId, sourceId }) => ({
-          body: { type: "ingest", runId, sourceId } satisfies IngestionMessage,
-        })),
-      );
-    } catch (error) {
-      console.error("listing agent: cron runs not queued", batch.length, error);
-      await db
-        .update(ingestionRuns)
-        .set({ status: "failed", finishedAt: new Date(), failureReason: "The run could not be started." })
-        .where(
-          inArray(
-            ingestionRuns.id,
-            batch.map((run) => run.runId),
-          ),
-        );
-    }
-  }
+  for (const batch of chunk(claimed, 100)) await queueClaimedRuns(db, env.INGESTION_QUEUE, batch);
   // The outbox: events a crashed run left undispatched are handed over here.
   await dispatchPendingChanges(db, env.CONTENT_QUEUE);
   return claimed;

@@ -15,7 +15,7 @@ import { chunk, D1_MAX_PARAMS } from "../../lib/d1";
 import { createDb, type Db } from "../../lib/db";
 import type { IngestionMessage } from "../../queues/messages";
 import { notify } from "../../services/notify";
-import { dispatchPendingChanges, LEASE_MS, notifyFailure } from "./agent";
+import { dispatchPendingChanges, failRunningRun, LEASE_MS, notifyFailure } from "./agent";
 import { type ApplyCounts, applyScrape, type HashedListing } from "./store";
 
 /** A successful scrape as every follower group applies it. */
@@ -316,12 +316,7 @@ export async function dropKeptScrape(db: Db, runId: string) {
 export async function failApplyGroup(env: Env, message: Extract<IngestionMessage, { type: "apply" }>) {
   const db = createDb(env.DB);
   const reason = "The listing agent could not bring every follower's listings up to date.";
-  const [failed] = await db
-    .update(ingestionRuns)
-    .set({ status: "failed", finishedAt: new Date(), failureReason: reason, heartbeatAt: null })
-    .where(and(eq(ingestionRuns.id, message.runId), eq(ingestionRuns.status, "running")))
-    .returning({ id: ingestionRuns.id });
-  if (!failed) return;
+  if (!(await failRunningRun(db, message.runId, reason))) return;
   await dropKeptScrape(db, message.runId);
   const [source] = await db
     .select({ id: listingSources.id, name: listingSources.name })

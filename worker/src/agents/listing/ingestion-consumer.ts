@@ -8,7 +8,7 @@ import { and, eq, isNull, lt, notExists, or } from "drizzle-orm";
 import { createDb, type Db } from "../../lib/db";
 import type { IngestionMessage } from "../../queues/messages";
 import { notify } from "../../services/notify";
-import { LEASE_MS, notifyFailure, runListingAgent } from "./agent";
+import { failRunningRun, LEASE_MS, notifyFailure, runListingAgent } from "./agent";
 import { applyGroup, failApplyGroup, fannedOut } from "./fanout";
 
 type IngestMessage = Extract<IngestionMessage, { type: "ingest" }>;
@@ -105,12 +105,7 @@ async function renewLease(db: Db, runId: string) {
 }
 
 async function failRun(env: Env, db: Db, message: IngestMessage, reason: string) {
-  const [failed] = await db
-    .update(ingestionRuns)
-    .set({ status: "failed", finishedAt: new Date(), failureReason: reason, heartbeatAt: null })
-    .where(and(eq(ingestionRuns.id, message.runId), eq(ingestionRuns.status, "running")))
-    .returning({ id: ingestionRuns.id });
-  if (!failed) return;
+  if (!(await failRunningRun(db, message.runId, reason))) return;
   // The cron's run names nobody: every follower hears once.
   if (!message.agentId) {
     const [source] = await db
