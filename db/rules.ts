@@ -277,6 +277,9 @@ export function contentLimitProblems(kind: ContentKind, body: string): string[] 
 /** tRPC calls one HTTP request may carry; sign-in procedures (`auth.*`) are never batched. */
 export const TRPC_MAX_BATCH = 10;
 
+/** `content.pendingApprovals` answers at most this many open pieces, the most recently updated first. */
+export const OPEN_PIECES_LIMIT = 200;
+
 /** Where the listing agent read a field: the extraction layers in order, or a person typing it in. */
 export const LISTING_FIELD_SOURCES = ["json_ld", "microdata", "label", "selector", "manual"] as const;
 export type ListingFieldSource = (typeof LISTING_FIELD_SOURCES)[number];

@@ -182,6 +182,9 @@ test("a 500-listing agent: dashboard LCP, windowed listings and approvals", asyn
   const lastGroup = pieces.at(-1)?.listing.addressLine ?? "";
   await page.getByRole("link", { name: "Approvals", exact: true }).click();
   await expect(page.getByRole("status").filter({ hasText: `${pieces.length} drafts` })).toBeVisible();
+  // 1,500 are pending; the page says that it shows only the most recent ones, and how to reach others.
+  expect(pieces.length).toBe(200);
+  await expect(page.getByText("These are the 200 most recently updated drafts.")).toBeVisible();
   const groups = page.getByRole("list", { name: "Drafts by listing" }).locator(":scope > li");
   await expect(groups.first()).toContainText("1 Scale Test Way");
   const groupRowsAtTop = await groups.count();

@@ -1,5 +1,6 @@
 import { useQuery, useSuspenseQuery } from "@tanstack/react-query";
 import { createFileRoute, Link, redirect, useNavigate } from "@tanstack/react-router";
+import { OPEN_PIECES_LIMIT } from "db/rules";
 import { type ChangeEvent, memo, useId } from "react";
 import { EmptyState, PageHeader } from "../components/PageHeader";
 import { Spinner } from "../components/Spinner";
@@ -109,6 +110,12 @@ function ApprovalsPage() {
             {pieces.length} {pieces.length === 1 ? "draft" : "drafts"} · {waiting} waiting for approval
             {drafting > 0 && ` · ${drafting} being drafted`}
           </p>
+          {pieces.length >= OPEN_PIECES_LIMIT && (
+            <p className="muted">
+              These are the {OPEN_PIECES_LIMIT} most recently updated drafts. Choose a listing, kind or status
+              above to see others.
+            </p>
+          )}
           <GroupList groups={groups} cacheKey={JSON.stringify(inputOf(search))} />
         </>
       )}

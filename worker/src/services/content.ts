@@ -6,6 +6,7 @@ import {
   contentRequests,
   listings,
   marketingRequests,
+  OPEN_PIECES_LIMIT,
   PLATFORM_LABELS,
   postSchedule,
   type SocialPlatform,
@@ -113,7 +114,7 @@ export async function listOpenPieces(db: Db, agentId: string, input: PendingAppr
       ),
     )
     .orderBy(desc(contentPieces.updatedAt), desc(contentPieces.id))
-    .limit(200);
+    .limit(OPEN_PIECES_LIMIT);
   return rows.map(({ listing, ...piece }) => ({
     ...piece,
     complianceAcknowledgedAt: piece.complianceAcknowledgedAt?.getTime() ?? null,
