@@ -5,7 +5,12 @@ import { describe, expect, it } from "vitest";
 import { createDb } from "../src/lib/db";
 import { LOGIN_LIMITS } from "../src/services/auth/accounts";
 import { passwordWork } from "../src/services/auth/password";
-import { SESSION_TTL_MS, sessionIdFromToken } from "../src/services/auth/sessions";
+import {
+  agentColumns,
+  SESSION_TTL_MS,
+  sessionIdFromToken,
+  validateSessionToken,
+} from "../src/services/auth/sessions";
 import { APP_ORIGIN, PASSWORD, signedUpBrowser, TestBrowser, uniqueEmail } from "./helpers/http";
 
 const db = () => createDb(env.DB);
@@ -114,6 +119,42 @@ describe("auth integration (through the Worker's fetch)", () => {
     expect((await browser.query("auth.me")).status).toBe(401);
     browser.cookies.set("rm_session", "%00;drop table");
     expect((await browser.query("auth.me")).status).toBe(401);
+  });
+
+  it("the session check's hand-written lookup decodes the agent exactly as drizzle's select does", async () => {
+    const { browser, agentId } = await signedUpBrowser();
+    const token = browser.cookies.get("rm_session") ?? "";
+    const decoded = async () => (await validateSessionToken(db(), token))?.agent;
+    const drizzleRow = async () =>
+      (await db().select(agentColumns).from(agents).where(eq(agents.id, agentId)))[0];
+    // A null, a boolean stored as 0/1 and a number, both ways round.
+    await db()
+      .update(agents)
+      .set({ marketingEmail: null, autoDraftNewListings: false, marketingReminderDays: 3 })
+      .where(eq(agents.id, agentId));
+    const first = await decoded();
+    expect(first).toStrictEqual(await drizzleRow());
+    expect(first?.autoDraftNewListings).toBe(false);
+    expect(first?.marketingEmail).toBeNull();
+    await db()
+      .update(agents)
+      .set({
+        marketingEmail: "team@example.com",
+        brokerageName: 'Sun & "Sea"',
+        autoDraftNewListings: true,
+      })
+      .where(eq(agents.id, agentId));
+    const second = await decoded();
+    expect(second).toStrictEqual(await drizzleRow());
+    expect(second?.autoDraftNewListings).toBe(true);
+    expect(Object.keys(second ?? {}).sort()).toEqual(Object.keys(agentColumns).sort());
+    const session = (await validateSessionToken(db(), token))?.session;
+    const [stored] = await db()
+      .select()
+      .from(sessions)
+      .where(eq(sessions.id, sessionIdFromToken(token)));
+    expect(session?.expiresAt).toStrictEqual(stored?.expiresAt);
+    expect(await validateSessionToken(db(), `${token}x`)).toBeNull();
   });
 });
 

@@ -3,7 +3,7 @@
 import { sha256 } from "@oslojs/crypto/sha2";
 import { encodeBase32LowerCaseNoPadding, encodeHexLowerCase } from "@oslojs/encoding";
 import { type Agent, agents, sessions } from "db";
-import { eq } from "drizzle-orm";
+import { eq, getTableName } from "drizzle-orm";
 import type { Db } from "../../lib/db";
 
 export const SESSION_COOKIE = "rm_session";
@@ -52,19 +52,39 @@ export const agentColumns = {
   marketingReminderDays: agents.marketingReminderDays,
 };
 
+// The session check runs on every authenticated request, so it is one hand-written statement read with
+// `.first()`, built once from the schema's columns and decoded by them as drizzle would: no query building
+// per request, and no `.raw()` (drizzle's path for selects), which costs local D1 ~0.4 ms more per call.
+const agentEntries = Object.entries(agentColumns);
+const SESSION_LOOKUP_SQL = [
+  `select ${agentEntries.map(([key, column]) => `a."${column.name}" as "${key}"`).join(", ")},`,
+  `s."${sessions.expiresAt.name}" as "expiresAt"`,
+  `from "${getTableName(sessions)}" s`,
+  `inner join "${getTableName(agents)}" a on a."${agents.id.name}" = s."${sessions.agentId.name}"`,
+  `where s."${sessions.id.name}" = ? limit 1`,
+].join(" ");
+
+function decodeSessionRow(row: Record<string, unknown>): { agent: SessionAgent; expiresAt: Date } {
+  const agent: Record<string, unknown> = {};
+  for (const [key, column] of agentEntries) {
+    const value = row[key];
+    agent[key] = value === null || value === undefined ? null : column.mapFromDriverValue(value as never);
+  }
+  return {
+    agent: agent as SessionAgent,
+    expiresAt: sessions.expiresAt.mapFromDriverValue(row.expiresAt as number) as Date,
+  };
+}
+
 export async function validateSessionToken(
   db: Db,
   token: string,
   now = Date.now(),
 ): Promise<{ session: ValidatedSession; agent: SessionAgent } | null> {
   const id = sessionIdFromToken(token);
-  const [row] = await db
-    .select({ agent: agentColumns, expiresAt: sessions.expiresAt })
-    .from(sessions)
-    .innerJoin(agents, eq(agents.id, sessions.agentId))
-    .where(eq(sessions.id, id))
-    .limit(1);
-  if (!row) return null;
+  const found = await db.$client.prepare(SESSION_LOOKUP_SQL).bind(id).first<Record<string, unknown>>();
+  if (!found) return null;
+  const row = decodeSessionRow(found);
   if (now >= row.expiresAt.getTime()) {
     await db.delete(sessions).where(eq(sessions.id, id));
     return null;
