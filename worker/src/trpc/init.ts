@@ -6,7 +6,7 @@ import { readSessionToken, sessionCookie, validateSessionToken } from "../servic
 
 /** `d1` is the request's D1 session (lib/d1-session.ts); without one, queries go to the primary. */
 export function createContext(
-  { req, resHeaders }: FetchCreateContextFnOptions,
+  { req, resHeaders }: Pick<FetchCreateContextFnOptions, "req" | "resHeaders">,
   env: Env,
   d1: D1Database | D1DatabaseSession = env.DB,
 ) {
