@@ -8,9 +8,11 @@
 //                          in the same round trips (a batch stays a batch, parallel reads stay parallel),
 //                          answered with Response.json of the rows. No router, no validation, no mapping.
 
-// The adapter the Worker's @hono/trpc-server uses, from the worker package (bench/ has no dependencies).
+// tRPC's fetch adapter, which the Worker uses for all but GET queries, from the worker package (bench/ has
+// no dependencies).
 import { fetchRequestHandler } from "../worker/node_modules/@trpc/server/dist/adapters/fetch/index.mjs";
 import worker from "../worker/src/index";
+import { openRequestSession } from "../worker/src/lib/d1-session";
 import { createDb } from "../worker/src/lib/db";
 // Namespace imports: the runner can be pointed at an older tree whose services lack one of these.
 import * as contentSchemas from "../worker/src/schemas/content";
@@ -27,6 +29,7 @@ import * as dashboard from "../worker/src/services/dashboard";
 import * as listings from "../worker/src/services/listings";
 import * as notify from "../worker/src/services/notify";
 import * as posts from "../worker/src/services/posts";
+import { answerGetQueries } from "../worker/src/trpc/get-queries";
 import { createCallerFactory, createContext } from "../worker/src/trpc/init";
 import { appRouter } from "../worker/src/trpc/router";
 
@@ -260,6 +263,33 @@ const STAGES = {
     });
     await res.arrayBuffer();
   },
+  /** The Worker's GET-query path (trpc/get-queries.ts) alone, no Hono. */
+  getQueries: async ({ env, plan, cookie, procedure, rawInput, origin }) => {
+    const qs = rawInput ? `?input=${encodeURIComponent(rawInput)}` : "";
+    const req = new Request(`${origin}/api/trpc/${procedure}${qs}`, { headers: { Cookie: cookie } });
+    const db = replayD1(plan.trips);
+    const res = await answerGetQueries(req, new URL(req.url), {
+      router: appRouter,
+      endpoint: "/api/trpc",
+      maxBatchSize: 10,
+      createContext: (resHeaders) => createContext({ req, resHeaders }, env, db),
+    });
+    await res.arrayBuffer();
+  },
+  /** The whole Worker's fetch, D1 replayed, env proxied (what `side=worker` runs). */
+  worker: async ({ env, ctx, plan, cookie, procedure, rawInput, origin }) => {
+    const qs = rawInput ? `?input=${encodeURIComponent(rawInput)}` : "";
+    const req = new Request(`${origin}/api/trpc/${procedure}${qs}`, { headers: { Cookie: cookie } });
+    const res = await worker.fetch(req, withDb(env, replayD1(plan.trips)), ctx);
+    await res.arrayBuffer();
+  },
+  /** The whole Worker's fetch on a plain env object (no Proxy). */
+  workerPlainEnv: async ({ env, ctx, plan, cookie, procedure, rawInput, origin }) => {
+    const qs = rawInput ? `?input=${encodeURIComponent(rawInput)}` : "";
+    const req = new Request(`${origin}/api/trpc/${procedure}${qs}`, { headers: { Cookie: cookie } });
+    const res = await worker.fetch(req, { ...env, DB: replayD1(plan.trips) }, ctx);
+    await res.arrayBuffer();
+  },
   /** The session check on a db built once (createDb left out). */
   sessionSharedDb: async ({ plan, cookie }) => {
     sharedReplay.trips = plan.trips.slice(0, 1);
@@ -346,6 +376,47 @@ async function cpu(env, url, ctx) {
   return Response.json({ calls: n });
 }
 
+/**
+ * Parts of the Worker's path over real HTTP and real D1, for `--http-stages`:
+ * /api/__bench/http/<stage>/<procedure>?input=. Each adds one layer to the one before (the bare
+ * handler is the floor): `drizzle` the session check and the service on drizzle, `caller` tRPC's
+ * caller, `trpcFetch` tRPC's fetch adapter without Hono; the Worker itself is all of them plus Hono.
+ */
+async function httpStage(request, env, url) {
+  const [stage, procedure] = url.pathname.slice("/api/__bench/http/".length).split("/");
+  const rawInput = url.searchParams.get("input");
+  const input = rawInput ? JSON.parse(rawInput) : undefined;
+  const d1 = openRequestSession(env.DB, request);
+  if (stage === "trpcFetch")
+    return fetchRequestHandler({
+      endpoint: `/api/__bench/http/${stage}`,
+      req: request,
+      router: appRouter,
+      createContext: (opts) => createContext(opts, env, d1.session),
+    });
+  if (stage === "getQueries") {
+    const response = await answerGetQueries(request, url, {
+      router: appRouter,
+      endpoint: `/api/__bench/http/${stage}`,
+      maxBatchSize: 10,
+      createContext: (resHeaders) => createContext({ req: request, resHeaders }, env, d1.session),
+    });
+    return response ?? new Response("not a query", { status: 400 });
+  }
+  if (stage === "caller") {
+    const ctx = createContext({ req: request, resHeaders: new Headers(), info: {} }, env, d1.session);
+    const [router, name] = procedure.split(".");
+    return Response.json({ result: { data: await createCaller(ctx)[router][name](input) } });
+  }
+  if (stage === "drizzle") {
+    const db = createDb(d1.session);
+    const auth = await validateSessionToken(db, readSessionToken(request.headers.get("Cookie")) ?? "");
+    if (!auth) return Response.json({ error: "unauthorized" }, { status: 401 });
+    return Response.json(await SERVICES[procedure](db, auth.agent.id, input));
+  }
+  return new Response("no such stage", { status: 404 });
+}
+
 export default {
   ...worker,
   fetch(request, env, ctx) {
@@ -356,6 +427,7 @@ export default {
       return capture(request, env, ctx);
     if (url.pathname.startsWith("/api/__bench/bare/")) return bare(request, env, url);
     if (url.pathname === "/api/__bench/cpu") return cpu(env, url, ctx);
+    if (url.pathname.startsWith("/api/__bench/http/")) return httpStage(request, env, url);
     return new Response("no such bench route", { status: 404 });
   },
 };

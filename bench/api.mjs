@@ -12,9 +12,14 @@
 // Also per case: workerd's CPU time per request (read from /proc: it counts what the Worker costs even
 // when the machine is busy) and each handler's own CPU per call with D1 replayed from the recording
 // (bench/api-worker.mjs), which shows where the Worker's extra time goes; --stages splits that further
-// (createDb, Hono alone, the session check, the service, tRPC's caller).
-// Flags: --quick (fewer requests), --only=<substring of a case name>, --stages; BENCH_CONCURRENCY
-// (default 12), BENCH_PER_ROUND. Exit code 1 when a case misses a target.
+// (createDb, Hono alone, the session check, the service, tRPC's caller, its fetch adapter, the GET-query
+// path; the least of five runs each); --http-stages measures the layers over HTTP on real D1 instead
+// (bare, drizzle, tRPC's caller, the GET-query path, the Worker), rotated round by round, each as workerd
+// CPU per request and its extra over the bare handler (mean of round-by-round differences ± 2 SE).
+// Flags: --quick (fewer requests), --only=<substring of a case name>, --stages, --http-stages;
+// BENCH_CONCURRENCY (default 12), BENCH_PER_ROUND, BENCH_WARMUP (requests per side before measuring),
+// BENCH_LAYERS / BENCH_LAYER_ROUNDS (for --http-stages), BENCH_DEBUG=1 (print each round). Exit code 1
+// when a case misses a target.
 import { execFileSync } from "node:child_process";
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
@@ -24,13 +29,14 @@ import { d1, ORIGIN, percentile, removePersist, root, tempPersist } from "./loca
 const args = process.argv.slice(2);
 const QUICK = args.includes("--quick");
 const STAGES = args.includes("--stages");
+const HTTP_STAGES = args.includes("--http-stages");
 const ONLY = args.find((arg) => arg.startsWith("--only="))?.slice(7);
 const AGENTS = 100;
 const PER_AGENT = 500;
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 12);
 const ROUNDS = QUICK ? 2 : 4;
 const PER_ROUND = Number(process.env.BENCH_PER_ROUND ?? (QUICK ? 50 : 100));
-const WARMUP = QUICK ? 24 : 48;
+const WARMUP = Number(process.env.BENCH_WARMUP ?? (QUICK ? 24 : 48));
 const CPU_CALLS = QUICK ? 200 : 500;
 const STAGE_CALLS = 1000;
 const TARGET = { throughput: 0.9, p99: 1.1, roundTrips: 2 };
@@ -193,9 +199,10 @@ try {
   }
   const urlOf = (side, testCase, a, n) => {
     const input = testCase.input(a, n);
-    return side === "worker"
-      ? `${base}/api/trpc/${testCase.procedure}${qs(input)}`
-      : `${base}/api/__bench/bare/${encodeURIComponent(testCase.name)}${qs(input ?? {})}`;
+    if (side === "worker") return `${base}/api/trpc/${testCase.procedure}${qs(input)}`;
+    if (side === "bare")
+      return `${base}/api/__bench/bare/${encodeURIComponent(testCase.name)}${qs(input ?? {})}`;
+    return `${base}/api/__bench/http/${side}/${testCase.procedure}${qs(input)}`;
   };
   /** `count` requests at CONCURRENCY in flight, rotating over the agents; latencies and wall time. */
   let sequence = 0;
@@ -248,6 +255,10 @@ try {
       // ABBA: each side goes first in half the rounds.
       for (const side of r % 2 ? ["bare", "worker"] : ["worker", "bare"]) {
         const result = await round(side, testCase, PER_ROUND);
+        if (process.env.BENCH_DEBUG)
+          console.log(
+            `    round ${r} ${side}: ${(result.cpuMs / PER_ROUND).toFixed(2)} ms cpu/req, ${((PER_ROUND / result.wallMs) * 1000).toFixed(0)} rps`,
+          );
         sides[side].latencies.push(...result.latencies);
         sides[side].wallMs += result.wallMs;
         sides[side].cpuMs += result.cpuMs;
@@ -296,8 +307,47 @@ try {
         "serviceJson",
         "caller",
         "trpcFetch",
-      ])
-        console.log(`    ${stage}: ${(await replayCpu(stage, STAGE_CALLS)).toFixed(3)} ms per call`);
+        "getQueries",
+        "worker",
+        "workerPlainEnv",
+      ]) {
+        // The least of five runs: machine noise only ever adds CPU time.
+        const runs = [];
+        for (let i = 0; i < 5; i++) runs.push(await replayCpu(stage, STAGE_CALLS));
+        console.log(
+          `    ${stage}: ${Math.min(...runs).toFixed(3)} ms per call (median ${percentile(
+            runs.sort((a, b) => a - b),
+            50,
+          ).toFixed(3)})`,
+        );
+      }
+    }
+    if (HTTP_STAGES) {
+      // Each layer of the Worker over HTTP on real D1, rotated so noise hits all: workerd CPU per request,
+      // and each layer's extra over the bare handler as the mean of round-by-round differences (± 2 SE).
+      const layers = (process.env.BENCH_LAYERS ?? "bare,drizzle,caller,trpcFetch,worker").split(",");
+      const layerRounds = Number(process.env.BENCH_LAYER_ROUNDS ?? ROUNDS * 2);
+      const perRound = Object.fromEntries(layers.map((side) => [side, []]));
+      for (const side of layers) await round(side, testCase, WARMUP);
+      for (let r = 0; r < layerRounds; r++) {
+        for (let i = 0; i < layers.length; i++) {
+          const side = layers[(i + r) % layers.length];
+          const result = await round(side, testCase, PER_ROUND);
+          perRound[side].push(result.cpuMs / PER_ROUND);
+        }
+      }
+      const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
+      for (const side of layers) {
+        const diffs = perRound[side].map((ms, r) => ms - perRound.bare[r]);
+        const m = mean(diffs);
+        const se = Math.sqrt(
+          diffs.reduce((a, d) => a + (d - m) ** 2, 0) / Math.max(1, diffs.length - 1) / diffs.length,
+        );
+        const sorted = [...perRound[side]].sort((a, b) => a - b);
+        console.log(
+          `    http ${side}: ${mean(perRound[side]).toFixed(2)} ms workerd CPU per request (least ${sorted[0].toFixed(2)}, median ${percentile(sorted, 50).toFixed(2)}); ${m >= 0 ? "+" : ""}${m.toFixed(2)} ± ${(2 * se).toFixed(2)} ms over bare`,
+        );
+      }
     }
     const row = {
       name: testCase.name,
