@@ -16,7 +16,10 @@
 // path; the least of five runs each); --http-stages measures the layers over HTTP on real D1 instead
 // (bare, drizzle, tRPC's caller, the GET-query path, the Worker), rotated round by round, each as workerd
 // CPU per request and its extra over the bare handler (mean of round-by-round differences ± 2 SE).
-// Flags: --quick (fewer requests), --only=<substring of a case name>, --stages, --http-stages;
+// --profile runs each side's requests under V8's sampling profiler (the Worker's isolate, over the
+// inspector; the bundle unminified) and prints the busy samples per package, the Worker's beside the bare
+// handler's: where the Worker's extra CPU goes (.cpuprofile files in /tmp for DevTools).
+// Flags: --quick (fewer requests), --only=<substring of a case name>, --stages, --http-stages, --profile;
 // BENCH_CONCURRENCY (default 12), BENCH_PER_ROUND, BENCH_WARMUP (requests per side before measuring),
 // BENCH_LAYERS / BENCH_LAYER_ROUNDS (for --http-stages), BENCH_DEBUG=1 (print each round). Exit code 1
 // when a case misses a target.
@@ -30,6 +33,7 @@ const args = process.argv.slice(2);
 const QUICK = args.includes("--quick");
 const STAGES = args.includes("--stages");
 const HTTP_STAGES = args.includes("--http-stages");
+const PROFILE = args.includes("--profile");
 const ONLY = args.find((arg) => arg.startsWith("--only="))?.slice(7);
 const AGENTS = 100;
 const PER_AGENT = 500;
@@ -162,6 +166,8 @@ try {
   worker = await unstable_startWorker({
     config: path.join(root, "wrangler.toml"),
     entrypoint: path.join(root, "bench/api-worker.mjs"),
+    // Readable function names in --profile's output.
+    ...(PROFILE ? { build: { minify: false } } : {}),
     bindings: {
       APP_ENV: { type: "plain_text", value: "development" },
       APP_ORIGIN: { type: "plain_text", value: ORIGIN },
@@ -171,7 +177,8 @@ try {
       persist,
       watch: false,
       server: { hostname: "127.0.0.1", port: 0 },
-      inspector: false,
+      // --profile: V8's sampling profiler over the inspector (wrangler's proxy to workerd's).
+      inspector: PROFILE ? { hostname: "127.0.0.1", port: 9239 } : false,
       logLevel: "warn",
     },
   });
@@ -225,6 +232,96 @@ try {
       }),
     );
     return { latencies, wallMs: performance.now() - t0, cpuMs: workerdCpuMs() - cpu0, bytes: bytes / count };
+  }
+
+  /**
+   * Runs `work` under V8's sampling profiler in the Worker's isolate and writes the .cpuprofile. Returns
+   * the busy samples (idle left out) per package or source folder: a JS sample goes to the module it is in
+   * (from esbuild's `// path` comments in the unminified bundle, read over the inspector), a native one
+   * (JSON, Response, crypto…) to the JS module that called it.
+   */
+  async function profiled(file, work) {
+    const inspector = await worker.inspectorUrl;
+    const targets = await (await fetch(`http://${inspector.host}/json`)).json();
+    // wrangler's inspector proxy wants a local Origin (undici's WebSocket takes headers).
+    const ws = new WebSocket(targets[0].webSocketDebuggerUrl, { headers: { Origin: "http://localhost" } });
+    await new Promise((resolve, reject) => {
+      ws.onopen = resolve;
+      ws.onerror = reject;
+    });
+    let id = 0;
+    const pending = new Map();
+    const scripts = new Map();
+    ws.onmessage = (event) => {
+      const message = JSON.parse(event.data);
+      if (message.method === "Debugger.scriptParsed")
+        scripts.set(message.params.scriptId, message.params.url);
+      if (message.id && pending.has(message.id)) pending.get(message.id)(message);
+    };
+    const send = (method, params = {}) =>
+      new Promise((resolve) => {
+        pending.set(++id, resolve);
+        ws.send(JSON.stringify({ id, method, params }));
+      });
+    await send("Profiler.enable");
+    await send("Profiler.setSamplingInterval", { interval: 100 });
+    await send("Profiler.start");
+    await work();
+    const { profile } = (await send("Profiler.stop")).result;
+    writeFileSync(file, JSON.stringify(profile));
+    await send("Debugger.enable");
+    await new Promise((resolve) => setTimeout(resolve, 500)); // the scriptParsed events
+    const modules = new Map();
+    const moduleAt = async (scriptId, line) => {
+      if (!modules.has(scriptId)) {
+        // The bundle wrangler wrote for this session (its Debugger.scriptParsed url), read from disk.
+        const url = scripts.get(scriptId) ?? "";
+        const source = url.startsWith("file://") ? readFileSync(new URL(url), "utf8") : "";
+        const starts = [];
+        source.split("\n").forEach((text, i) => {
+          const m = /^\/\/ (\S+\.(?:m?js|ts|tsx))$/.exec(text);
+          if (m) starts.push([i, m[1]]);
+        });
+        modules.set(scriptId, starts);
+      }
+      const starts = modules.get(scriptId);
+      let found = "?";
+      for (const [start, name] of starts) {
+        if (start > line) break;
+        found = name;
+      }
+      const pkg = /node_modules\/(?:\.pnpm\/[^/]+\/node_modules\/)?((?:@[^/]+\/)?[^/]+)/.exec(found);
+      return pkg
+        ? pkg[1]
+        : found
+            .replace(/^(\.\.\/)+/, "")
+            .split("/")
+            .slice(0, 3)
+            .join("/");
+    };
+    ws.close();
+    const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+    const parent = new Map();
+    for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
+    const counts = new Map();
+    let busy = 0;
+    for (const nodeId of profile.samples) {
+      const frame = byId.get(nodeId).callFrame;
+      if (frame.functionName === "(idle)") continue;
+      busy++;
+      let where = frame.functionName;
+      let at = nodeId;
+      while (at && !byId.get(at).callFrame.url) at = parent.get(at);
+      if (at) {
+        const caller = byId.get(at).callFrame;
+        const module = caller.url.startsWith("cloudflare-internal:")
+          ? caller.url
+          : await moduleAt(caller.scriptId, caller.lineNumber);
+        where = frame.url ? module : `native <- ${module}`;
+      }
+      counts.set(where, (counts.get(where) ?? 0) + 1);
+    }
+    return { busy, counts };
   }
 
   const rows = [];
@@ -295,6 +392,26 @@ try {
       await call(calls);
       return (workerdCpuMs() - before) / calls;
     };
+    if (PROFILE) {
+      // The same requests under the profiler on each side; what the Worker spends beyond the bare handler.
+      const sides = {};
+      for (const side of ["worker", "bare"]) {
+        const file = `/tmp/bench-api-${testCase.name.replace(/\W+/g, "-")}-${side}.cpuprofile`;
+        sides[side] = await profiled(file, () => round(side, testCase, PER_ROUND * 4));
+      }
+      const { worker: w, bare: b } = sides;
+      console.log(
+        `    profile (/tmp/bench-api-*.cpuprofile): busy samples worker ${w.busy}, bare ${b.busy}; by package (worker, bare, extra):`,
+      );
+      const extra = (key) => (w.counts.get(key) ?? 0) - (b.counts.get(key) ?? 0);
+      const keys = [...new Set([...w.counts.keys(), ...b.counts.keys()])].sort((x, y) => extra(y) - extra(x));
+      for (const key of keys.slice(0, 16)) {
+        const share = ((extra(key) / Math.max(1, w.busy - b.busy)) * 100).toFixed(0);
+        console.log(
+          `      ${String(w.counts.get(key) ?? 0).padStart(6)} ${String(b.counts.get(key) ?? 0).padStart(6)} ${String(extra(key)).padStart(6)} (${share.padStart(3)}%)  ${key}`,
+        );
+      }
+    }
     const cpu = { workerMs: await replayCpu("worker"), bareMs: await replayCpu("bare") };
     if (STAGES) {
       for (const stage of [
