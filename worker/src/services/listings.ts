@@ -15,6 +15,7 @@ import { decodeCursor, encodeCursor } from "../lib/cursor";
 import type { Db } from "../lib/db";
 import { ServiceError } from "../lib/errors";
 import { newId } from "../lib/ids";
+import { readTemplate } from "../lib/read-template";
 import type { IngestionMessage } from "../queues/messages";
 import type { IngestionRunsInput, ListInput, ManualListingInput } from "../schemas/listings";
 
@@ -59,35 +60,86 @@ function toCard(row: CardRow, now: number) {
   };
 }
 
-export async function listListings(db: Db, agentId: string, input: ListInput, now = Date.now()) {
+type ListShape = {
+  sort: ListInput["sort"];
+  status: boolean;
+  community: boolean;
+  minPrice: boolean;
+  maxPrice: boolean;
+  minBeds: boolean;
+  cursor: boolean;
+};
+
+/** One page of cards for one combination of filters, sort and cursor: built once (lib/read-template.ts). */
+function buildListTemplate(shape: ListShape) {
   // "Call for pricing" (null) sorts last both ways.
   const sortKey =
-    input.sort === "newest"
+    shape.sort === "newest"
       ? sql<number>`${listings.firstSeenAt}`
-      : input.sort === "price_asc"
+      : shape.sort === "price_asc"
         ? sql<number>`coalesce(${listings.priceCents}, ${MAX_BIGINT})`
         : sql<number>`coalesce(${listings.priceCents}, -1)`;
-  const descending = input.sort !== "price_asc";
-  const filters: (SQL | undefined)[] = [
-    eq(listings.agentId, agentId),
-    input.status ? eq(listings.status, input.status) : ne(listings.status, "off_market"),
-    input.community ? eq(listings.community, input.community) : undefined,
-    input.minPriceCents !== undefined ? gte(listings.priceCents, input.minPriceCents) : undefined,
-    input.maxPriceCents !== undefined ? lte(listings.priceCents, input.maxPriceCents) : undefined,
-    input.minBeds !== undefined ? gte(listings.beds, input.minBeds) : undefined,
-  ];
-  if (input.cursor) {
-    const [value, id] = decodeCursor(input.cursor);
-    const after = descending ? lt : gt;
-    filters.push(or(after(sortKey, value), and(eq(sortKey, value), after(listings.id, id))));
+  const descending = shape.sort !== "price_asc";
+  const fields = { ...cardColumns, sortKey };
+  return readTemplate(fields, (db, p) => {
+    const filters: (SQL | undefined)[] = [
+      eq(listings.agentId, p("agentId")),
+      shape.status ? eq(listings.status, p("status")) : ne(listings.status, "off_market"),
+      shape.community ? eq(listings.community, p("community")) : undefined,
+      shape.minPrice ? gte(listings.priceCents, p("minPriceCents")) : undefined,
+      shape.maxPrice ? lte(listings.priceCents, p("maxPriceCents")) : undefined,
+      shape.minBeds ? gte(listings.beds, p("minBeds")) : undefined,
+    ];
+    if (shape.cursor) {
+      const after = descending ? lt : gt;
+      filters.push(
+        or(
+          after(sortKey, p("cursorValue")),
+          and(eq(sortKey, p("cursorValue")), after(listings.id, p("cursorId"))),
+        ),
+      );
+    }
+    const order = descending ? desc : asc;
+    return db
+      .select(fields)
+      .from(listings)
+      .where(and(...filters))
+      .orderBy(order(sortKey), order(listings.id))
+      .limit(p("limit"));
+  });
+}
+
+// At most 3 sorts x 2^6 filter combinations; each built on first use and kept for the isolate's life.
+const listTemplates = new Map<string, ReturnType<typeof buildListTemplate>>();
+
+export async function listListings(db: Db, agentId: string, input: ListInput, now = Date.now()) {
+  const shape: ListShape = {
+    sort: input.sort,
+    status: input.status !== undefined,
+    community: input.community !== undefined,
+    minPrice: input.minPriceCents !== undefined,
+    maxPrice: input.maxPriceCents !== undefined,
+    minBeds: input.minBeds !== undefined,
+    cursor: input.cursor !== undefined,
+  };
+  const key = Object.values(shape).join("|");
+  let template = listTemplates.get(key);
+  if (!template) {
+    template = buildListTemplate(shape);
+    listTemplates.set(key, template);
   }
-  const order = descending ? desc : asc;
-  const rows = await db
-    .select({ ...cardColumns, sortKey })
-    .from(listings)
-    .where(and(...filters))
-    .orderBy(order(sortKey), order(listings.id))
-    .limit(input.limit + 1);
+  const [cursorValue, cursorId] = input.cursor ? decodeCursor(input.cursor) : [];
+  const rows = await template.all(db, {
+    agentId,
+    status: input.status,
+    community: input.community,
+    minPriceCents: input.minPriceCents,
+    maxPriceCents: input.maxPriceCents,
+    minBeds: input.minBeds,
+    cursorValue,
+    cursorId,
+    limit: input.limit + 1,
+  });
   const page = rows.slice(0, input.limit);
   const last = page.at(-1);
   return {

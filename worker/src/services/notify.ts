@@ -11,6 +11,7 @@ import { and, count, desc, eq, inArray, isNull, lt, or, sql } from "drizzle-orm"
 import { decodeCursor, encodeCursor } from "../lib/cursor";
 import { createDb, type Db } from "../lib/db";
 import { newId } from "../lib/ids";
+import { readTemplate } from "../lib/read-template";
 import type { NotificationMessage } from "../queues/messages";
 import type { NotificationListInput } from "../schemas/notifications";
 
@@ -148,34 +149,82 @@ export async function pushUnread(env: Env, agentId: string, count?: number): Pro
 }
 
 /** A page of the agent's history, newest first, with the unread count for the bell. */
-export async function listNotifications(db: Db, agentId: string, input: NotificationListInput) {
-  const conditions = [eq(notifications.agentId, agentId)];
-  if (input.unreadOnly) conditions.push(isNull(notifications.readAt));
-  if (input.inApp) conditions.push(eq(notifications.inApp, true));
-  if (input.event) conditions.push(eq(notifications.eventType, input.event));
-  if (input.cursor) {
-    const [createdAt, id] = decodeCursor(input.cursor);
-    const at = new Date(createdAt);
-    const before = or(
-      lt(notifications.createdAt, at),
-      and(eq(notifications.createdAt, at), lt(notifications.id, id)),
-    );
-    if (before) conditions.push(before);
-  }
-  // The page and the count in one round trip to D1.
-  const [rows, [unread]] = await db.batch([
-    db
-      .select()
+type NotificationListShape = { unreadOnly: boolean; inApp: boolean; event: boolean; cursor: boolean };
+
+const notificationViewColumns = {
+  id: notifications.id,
+  eventType: notifications.eventType,
+  title: notifications.title,
+  body: notifications.body,
+  link: notifications.link,
+  readAt: notifications.readAt,
+  inApp: notifications.inApp,
+  emailStatus: notifications.emailStatus,
+  createdAt: notifications.createdAt,
+};
+
+/** One page of the history for one combination of filters: built once (lib/read-template.ts). */
+function buildNotificationListTemplate(shape: NotificationListShape) {
+  return readTemplate(notificationViewColumns, (db, p) => {
+    const conditions = [eq(notifications.agentId, p("agentId"))];
+    if (shape.unreadOnly) conditions.push(isNull(notifications.readAt));
+    if (shape.inApp) conditions.push(eq(notifications.inApp, true));
+    if (shape.event) conditions.push(eq(notifications.eventType, p("event")));
+    if (shape.cursor) {
+      const before = or(
+        lt(notifications.createdAt, p("cursorAt")),
+        and(eq(notifications.createdAt, p("cursorAt")), lt(notifications.id, p("cursorId"))),
+      );
+      if (before) conditions.push(before);
+    }
+    return db
+      .select(notificationViewColumns)
       .from(notifications)
       .where(and(...conditions))
       .orderBy(desc(notifications.createdAt), desc(notifications.id))
-      .limit(input.limit + 1),
-    unreadCountQuery(db, agentId),
+      .limit(p("limit"));
+  });
+}
+
+const notificationListTemplates = new Map<string, ReturnType<typeof buildNotificationListTemplate>>();
+const unreadCountTemplate = readTemplate({ n: count() }, (db, p) =>
+  db
+    .select({ n: count() })
+    .from(notifications)
+    .where(
+      and(
+        eq(notifications.agentId, p("agentId")),
+        isNull(notifications.readAt),
+        eq(notifications.inApp, true),
+      ),
+    ),
+);
+
+export async function listNotifications(db: Db, agentId: string, input: NotificationListInput) {
+  const shape: NotificationListShape = {
+    unreadOnly: Boolean(input.unreadOnly),
+    inApp: Boolean(input.inApp),
+    event: input.event !== undefined,
+    cursor: input.cursor !== undefined,
+  };
+  const key = Object.values(shape).join("|");
+  let template = notificationListTemplates.get(key);
+  if (!template) {
+    template = buildNotificationListTemplate(shape);
+    notificationListTemplates.set(key, template);
+  }
+  const [cursorAt, cursorId] = input.cursor ? decodeCursor(input.cursor) : [];
+  // The page and the count in one round trip to D1.
+  const [page, counted] = await db.$client.batch<Record<string, unknown>>([
+    template.statement(db, { agentId, event: input.event, cursorAt, cursorId, limit: input.limit + 1 }),
+    unreadCountTemplate.statement(db, { agentId }),
   ]);
-  const page = rows.slice(0, input.limit);
-  const last = page.at(-1);
+  const rows = template.decodeObjects(page?.results ?? []);
+  const [unread] = unreadCountTemplate.decodeObjects(counted?.results ?? []);
+  const shown = rows.slice(0, input.limit);
+  const last = shown.at(-1);
   return {
-    items: page.map(notificationView),
+    items: shown.map(notificationView),
     nextCursor: rows.length > input.limit && last ? encodeCursor([last.createdAt.getTime(), last.id]) : null,
     unreadCount: unread?.n ?? 0,
   };
@@ -205,7 +254,9 @@ export type NotificationView = {
   emailStatus: NotificationEmailStatus;
 };
 
-export function notificationView(row: typeof notifications.$inferSelect): NotificationView {
+export function notificationView(
+  row: Pick<typeof notifications.$inferSelect, keyof typeof notificationViewColumns>,
+): NotificationView {
   return {
     id: row.id,
     event: row.eventType,

@@ -1,0 +1,86 @@
+// Hot reads (the listings page asks for a page of cards on every scroll and filter) spend most of the
+// Worker's own CPU in drizzle building the same SQL again and mapping rows through its generic mapper
+// (`pnpm bench:api --profile`: 50-70% of what the Worker costs beyond a bare handler). A read template is
+// built by drizzle once per shape, with every value a placeholder, and kept for the isolate's life; a call
+// only binds the values on the request's D1 session and decodes the rows with the selected columns' own
+// decoders, fixed in advance. Same SQL, same decoding as drizzle's; worker/test/read-template-unit.test.ts
+// holds them side by side.
+import { Column, is, Placeholder, SQL, sql } from "drizzle-orm";
+import { drizzle } from "drizzle-orm/d1";
+import type { Db } from "./db";
+
+type Decoder = { mapFromDriverValue(value: unknown): unknown };
+type Built = { toSQL(): { sql: string; params: unknown[] } } & PromiseLike<unknown[]>;
+
+// Builds SQL only: nothing reaches a D1 binding from here.
+const builder = drizzle({} as D1Database);
+
+export type ReadTemplate<Row> = {
+  readonly sql: string;
+  /** The statement for `values` (one per placeholder name) on the request's D1 session, for a batch. */
+  statement(db: Db, values: Record<string, unknown>): D1PreparedStatement;
+  /** Rows as `.raw()` returns them (columns in selection order), decoded. */
+  decode(rows: unknown[][]): Row[];
+  /** Rows as a batch returns them (objects, columns in selection order), decoded. */
+  decodeObjects(rows: Record<string, unknown>[]): Row[];
+  /** Runs the statement and decodes its rows. */
+  all(db: Db, values: Record<string, unknown>): Promise<Row[]>;
+};
+
+/**
+ * `build` receives a drizzle instance that only builds SQL and `placeholder(name)` for every value that
+ * varies; it must select exactly `fields` (flat: one key per column or `sql` expression). Values bound to a
+ * placeholder are driver values (numbers for timestamps and booleans), as for drizzle's prepared queries.
+ */
+export function readTemplate<Fields extends Record<string, Column | SQL>, Q extends Built>(
+  fields: Fields,
+  build: (db: typeof builder, placeholder: typeof sql.placeholder) => Q,
+): ReadTemplate<Awaited<Q>[number]> {
+  const query = build(builder, sql.placeholder).toSQL();
+  const decoders: Decoder[] = Object.values(fields).map((field) => {
+    if (is(field, Column)) return field as unknown as Decoder;
+    // drizzle marks SQL's decoder internal; it is what its own row mapper uses for an expression.
+    if (is(field, SQL)) return (field as unknown as { decoder: Decoder }).decoder;
+    throw new Error("readTemplate: fields must be columns or sql expressions");
+  });
+  const keys = Object.keys(fields);
+  // Each parameter: a placeholder's name, or null for a value drizzle fixed when it built the SQL.
+  const names = query.params.map((param) => (is(param, Placeholder) ? String(param.name) : null));
+  const bind = (values: Record<string, unknown>) =>
+    query.params.map((fixed, i) => {
+      const name = names[i];
+      if (name === null || name === undefined) return fixed;
+      const value = values[name];
+      if (value === undefined) throw new Error(`readTemplate: no value for placeholder "${name}"`);
+      return value;
+    });
+  const decode = (rows: unknown[][]) =>
+    rows.map((row) => {
+      const out: Record<string, unknown> = {};
+      for (let i = 0; i < keys.length; i++) {
+        const value = row[i];
+        out[keys[i] as string] =
+          value === null || value === undefined ? null : (decoders[i] as Decoder).mapFromDriverValue(value);
+      }
+      return out as Awaited<Q>[number];
+    });
+  const statement = (db: Db, values: Record<string, unknown>) =>
+    db.$client.prepare(query.sql).bind(...bind(values));
+  const decodeObjects = (rows: Record<string, unknown>[]) =>
+    decode(
+      rows.map((row) => {
+        const values = Object.values(row);
+        // Two result columns of one name come back as one key: the row cannot be read by position.
+        if (values.length !== keys.length)
+          throw new Error(`readTemplate: ${values.length} columns for ${keys.length} fields in ${query.sql}`);
+        return values;
+      }),
+    );
+  return {
+    sql: query.sql,
+    statement,
+    decode,
+    decodeObjects,
+    all: async (db, values) => decode(await statement(db, values).raw()),
+  };
+}
