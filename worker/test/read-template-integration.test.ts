@@ -7,7 +7,7 @@ import { createDb } from "../src/lib/db";
 import { newId } from "../src/lib/ids";
 import { readTemplate } from "../src/lib/read-template";
 import type { ListInput } from "../src/schemas/listings";
-import { listListings } from "../src/services/listings";
+import { cardColumns, listListings } from "../src/services/listings";
 import { listNotifications, notificationView } from "../src/services/notify";
 import { signedUpBrowser } from "./helpers/http";
 
@@ -17,30 +17,6 @@ import { signedUpBrowser } from "./helpers/http";
 
 const HOUR = 3600_000;
 const db = () => createDb(env.DB);
-
-const cardColumns = {
-  id: listings.id,
-  origin: listings.origin,
-  addressLine: listings.addressLine,
-  city: listings.city,
-  state: listings.state,
-  zip: listings.zip,
-  community: listings.community,
-  planName: listings.planName,
-  priceCents: listings.priceCents,
-  previousPriceCents: listings.previousPriceCents,
-  priceChangedAt: listings.priceChangedAt,
-  beds: listings.beds,
-  bathsFull: listings.bathsFull,
-  bathsHalf: listings.bathsHalf,
-  sqft: listings.sqft,
-  garage: listings.garage,
-  status: listings.status,
-  moveInDate: listings.moveInDate,
-  incentives: listings.incentives,
-  imageUrls: listings.imageUrls,
-  firstSeenAt: listings.firstSeenAt,
-};
 
 /** listings.list's rows as drizzle builds and maps them on every call. */
 function referenceQuery(agentId: string, input: ListInput) {

@@ -84,3 +84,22 @@ export function readTemplate<Fields extends Record<string, Column | SQL>, Q exte
     all: async (db, values) => decode(await statement(db, values).raw()),
   };
 }
+
+/**
+ * A read whose SQL depends on which filters are given: one template per shape (the flags of `Shape`),
+ * each built on first use and kept for the isolate's life. Shapes are few (flags, not values).
+ */
+export function templatesByShape<Shape extends Record<string, string | boolean>, T>(
+  build: (shape: Shape) => T,
+): (shape: Shape) => T {
+  const built = new Map<string, T>();
+  return (shape) => {
+    const key = Object.values(shape).join("|");
+    let template = built.get(key);
+    if (!template) {
+      template = build(shape);
+      built.set(key, template);
+    }
+    return template;
+  };
+}

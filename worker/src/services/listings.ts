@@ -15,14 +15,15 @@ import { decodeCursor, encodeCursor } from "../lib/cursor";
 import type { Db } from "../lib/db";
 import { ServiceError } from "../lib/errors";
 import { newId } from "../lib/ids";
-import { readTemplate } from "../lib/read-template";
+import { readTemplate, templatesByShape } from "../lib/read-template";
 import type { IngestionMessage } from "../queues/messages";
 import type { IngestionRunsInput, ListInput, ManualListingInput } from "../schemas/listings";
 
 const RECENT_MS = 7 * 24 * 60 * 60 * 1000;
 const MAX_BIGINT = sql.raw("9223372036854775807");
 
-const cardColumns = {
+/** What a listing card shows (listings.list), also the start of the detail page's read. */
+export const cardColumns = {
   id: listings.id,
   origin: listings.origin,
   addressLine: listings.addressLine,
@@ -109,8 +110,8 @@ function buildListTemplate(shape: ListShape) {
   });
 }
 
-// At most 3 sorts x 2^6 filter combinations; each built on first use and kept for the isolate's life.
-const listTemplates = new Map<string, ReturnType<typeof buildListTemplate>>();
+// At most 3 sorts x 2^6 filter combinations.
+const listTemplate = templatesByShape(buildListTemplate);
 
 export async function listListings(db: Db, agentId: string, input: ListInput, now = Date.now()) {
   const shape: ListShape = {
@@ -122,14 +123,8 @@ export async function listListings(db: Db, agentId: string, input: ListInput, no
     minBeds: input.minBeds !== undefined,
     cursor: input.cursor !== undefined,
   };
-  const key = Object.values(shape).join("|");
-  let template = listTemplates.get(key);
-  if (!template) {
-    template = buildListTemplate(shape);
-    listTemplates.set(key, template);
-  }
   const [cursorValue, cursorId] = input.cursor ? decodeCursor(input.cursor) : [];
-  const rows = await template.all(db, {
+  const rows = await listTemplate(shape).all(db, {
     agentId,
     status: input.status,
     community: input.community,

@@ -11,7 +11,7 @@ import { and, count, desc, eq, inArray, isNull, lt, or, sql } from "drizzle-orm"
 import { decodeCursor, encodeCursor } from "../lib/cursor";
 import { createDb, type Db } from "../lib/db";
 import { newId } from "../lib/ids";
-import { readTemplate } from "../lib/read-template";
+import { readTemplate, templatesByShape } from "../lib/read-template";
 import type { NotificationMessage } from "../queues/messages";
 import type { NotificationListInput } from "../schemas/notifications";
 
@@ -186,7 +186,7 @@ function buildNotificationListTemplate(shape: NotificationListShape) {
   });
 }
 
-const notificationListTemplates = new Map<string, ReturnType<typeof buildNotificationListTemplate>>();
+const notificationListTemplate = templatesByShape(buildNotificationListTemplate);
 const unreadCountTemplate = readTemplate({ n: count() }, (db, p) =>
   db
     .select({ n: count() })
@@ -207,12 +207,7 @@ export async function listNotifications(db: Db, agentId: string, input: Notifica
     event: input.event !== undefined,
     cursor: input.cursor !== undefined,
   };
-  const key = Object.values(shape).join("|");
-  let template = notificationListTemplates.get(key);
-  if (!template) {
-    template = buildNotificationListTemplate(shape);
-    notificationListTemplates.set(key, template);
-  }
+  const template = notificationListTemplate(shape);
   const [cursorAt, cursorId] = input.cursor ? decodeCursor(input.cursor) : [];
   // The page and the count in one round trip to D1.
   const [page, counted] = await db.$client.batch<Record<string, unknown>>([
