@@ -1,12 +1,30 @@
 import { env } from "cloudflare:workers";
-import { listings, notifications } from "db";
-import { and, asc, count, desc, eq, gt, gte, isNull, lt, lte, ne, or, type SQL, sql } from "drizzle-orm";
+import { contentPieces, listings, notifications } from "db";
+import { OPEN_CONTENT_STATUSES, OPEN_PIECES_LIMIT } from "db/rules";
+import {
+  and,
+  asc,
+  count,
+  desc,
+  eq,
+  gt,
+  gte,
+  inArray,
+  isNull,
+  lt,
+  lte,
+  ne,
+  or,
+  type SQL,
+  sql,
+} from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { decodeCursor } from "../src/lib/cursor";
 import { createDb } from "../src/lib/db";
 import { newId } from "../src/lib/ids";
 import { readTemplate } from "../src/lib/read-template";
 import type { ListInput } from "../src/schemas/listings";
+import { listOpenPieces } from "../src/services/content";
 import { cardColumns, listListings } from "../src/services/listings";
 import { listNotifications, notificationView } from "../src/services/notify";
 import { signedUpBrowser } from "./helpers/http";
@@ -227,6 +245,97 @@ describe("read templates", () => {
         cursor = got.nextCursor;
       }
       expect(pages, JSON.stringify(shape)).toStrictEqual(everything.map(notificationView));
+    }
+  });
+
+  it("content.pendingApprovals' template answers exactly what drizzle's nested select answered", async () => {
+    const listingRows = await db()
+      .select({ id: listings.id })
+      .from(listings)
+      .where(eq(listings.agentId, agentId));
+    const statuses = ["pending_approval", "revision_requested", "failed", "approved", "generating"] as const;
+    for (const [index, { id: listingId }] of listingRows.entries()) {
+      for (const kind of ["facebook_post", "instagram_caption"] as const) {
+        const id = newId();
+        await db()
+          .insert(contentPieces)
+          .values({
+            id,
+            agentId,
+            listingId,
+            kind,
+            postType: "new_listing",
+            status: statuses[(index + (kind === "facebook_post" ? 0 : 2)) % statuses.length] ?? "failed",
+            generationKey: `template-${id}`,
+            rootId: id,
+            body: `Draft ${index} ${kind}`,
+            complianceFlags:
+              index % 2 ? [] : [{ rule: "fair_housing", message: 'Avoid "exclusive"', excerpt: "exclusive" }],
+            complianceAcknowledgedAt: index === 1 ? new Date(now - HOUR) : null,
+            error: index === 2 ? "The model timed out" : null,
+            updatedAt: new Date(now - index * 1000),
+          });
+      }
+    }
+    const reference = async (input: { status?: "failed"; kind?: "facebook_post"; listingId?: string }) => {
+      const rows = await db()
+        .select({
+          id: contentPieces.id,
+          kind: contentPieces.kind,
+          postType: contentPieces.postType,
+          status: contentPieces.status,
+          version: contentPieces.version,
+          body: contentPieces.body,
+          structured: contentPieces.structured,
+          generator: contentPieces.generator,
+          model: contentPieces.model,
+          complianceFlags: contentPieces.complianceFlags,
+          complianceAcknowledgedAt: contentPieces.complianceAcknowledgedAt,
+          error: contentPieces.error,
+          repairs: contentPieces.repairs,
+          createdAt: contentPieces.createdAt,
+          updatedAt: contentPieces.updatedAt,
+          listing: {
+            id: listings.id,
+            addressLine: listings.addressLine,
+            city: listings.city,
+            community: listings.community,
+            priceCents: listings.priceCents,
+            imageUrls: listings.imageUrls,
+          },
+        })
+        .from(contentPieces)
+        .innerJoin(listings, eq(listings.id, contentPieces.listingId))
+        .where(
+          and(
+            eq(contentPieces.agentId, agentId),
+            input.status
+              ? eq(contentPieces.status, input.status)
+              : inArray(contentPieces.status, [...OPEN_CONTENT_STATUSES]),
+            input.kind ? eq(contentPieces.kind, input.kind) : undefined,
+            input.listingId ? eq(contentPieces.listingId, input.listingId) : undefined,
+          ),
+        )
+        .orderBy(desc(contentPieces.updatedAt), desc(contentPieces.id))
+        .limit(OPEN_PIECES_LIMIT);
+      return rows.map(({ listing: { imageUrls, ...listing }, ...piece }) => ({
+        ...piece,
+        complianceAcknowledgedAt: piece.complianceAcknowledgedAt?.getTime() ?? null,
+        createdAt: piece.createdAt.getTime(),
+        updatedAt: piece.updatedAt.getTime(),
+        listing: { ...listing, imageUrl: imageUrls[0] ?? null },
+      }));
+    };
+    const inputs = [
+      {},
+      { status: "failed" as const },
+      { kind: "facebook_post" as const },
+      { listingId: listingRows[0]?.id },
+    ];
+    for (const input of inputs) {
+      const got = await listOpenPieces(db(), agentId, input);
+      expect(got.length, JSON.stringify(input)).toBeGreaterThan(0);
+      expect(JSON.stringify(got), JSON.stringify(input)).toBe(JSON.stringify(await reference(input)));
     }
   });
 

@@ -19,6 +19,7 @@ import { wakeScheduler } from "../agents/social/wake";
 import type { Db } from "../lib/db";
 import { ServiceError } from "../lib/errors";
 import { newId } from "../lib/ids";
+import { readTemplate, templatesByShape } from "../lib/read-template";
 import {
   type ContentActionInput,
   type CreateForListingInput,
@@ -74,53 +75,88 @@ export async function requestDrafts({ db, env, agentId }: ContentDeps, input: Cr
   return { pieceIds: rows.map((row) => row.id) };
 }
 
+const openPieceColumns = {
+  id: contentPieces.id,
+  kind: contentPieces.kind,
+  postType: contentPieces.postType,
+  status: contentPieces.status,
+  version: contentPieces.version,
+  body: contentPieces.body,
+  structured: contentPieces.structured,
+  generator: contentPieces.generator,
+  model: contentPieces.model,
+  complianceFlags: contentPieces.complianceFlags,
+  complianceAcknowledgedAt: contentPieces.complianceAcknowledgedAt,
+  error: contentPieces.error,
+  repairs: contentPieces.repairs,
+  createdAt: contentPieces.createdAt,
+  updatedAt: contentPieces.updatedAt,
+  listingId: listings.id,
+  listingAddressLine: listings.addressLine,
+  listingCity: listings.city,
+  listingCommunity: listings.community,
+  listingPriceCents: listings.priceCents,
+  listingImageUrls: listings.imageUrls,
+};
+
+/** The approvals page's drafts for one combination of filters: built once (lib/read-template.ts). */
+const openPiecesTemplate = templatesByShape((shape: { status: boolean; kind: boolean; listing: boolean }) =>
+  readTemplate(openPieceColumns, (db, p) =>
+    db
+      .select(openPieceColumns)
+      .from(contentPieces)
+      .innerJoin(listings, eq(listings.id, contentPieces.listingId))
+      .where(
+        and(
+          eq(contentPieces.agentId, p("agentId")),
+          shape.status
+            ? eq(contentPieces.status, p("status"))
+            : inArray(contentPieces.status, [...OPEN_STATUSES]),
+          shape.kind ? eq(contentPieces.kind, p("kind")) : undefined,
+          shape.listing ? eq(contentPieces.listingId, p("listingId")) : undefined,
+        ),
+      )
+      .orderBy(desc(contentPieces.updatedAt), desc(contentPieces.id))
+      .limit(OPEN_PIECES_LIMIT),
+  ),
+);
+
 export async function listOpenPieces(db: Db, agentId: string, input: PendingApprovalsInput) {
-  const rows = await db
-    .select({
-      id: contentPieces.id,
-      kind: contentPieces.kind,
-      postType: contentPieces.postType,
-      status: contentPieces.status,
-      version: contentPieces.version,
-      body: contentPieces.body,
-      structured: contentPieces.structured,
-      generator: contentPieces.generator,
-      model: contentPieces.model,
-      complianceFlags: contentPieces.complianceFlags,
-      complianceAcknowledgedAt: contentPieces.complianceAcknowledgedAt,
-      error: contentPieces.error,
-      repairs: contentPieces.repairs,
-      createdAt: contentPieces.createdAt,
-      updatedAt: contentPieces.updatedAt,
-      listing: {
-        id: listings.id,
-        addressLine: listings.addressLine,
-        city: listings.city,
-        community: listings.community,
-        priceCents: listings.priceCents,
-        imageUrls: listings.imageUrls,
-      },
-    })
-    .from(contentPieces)
-    .innerJoin(listings, eq(listings.id, contentPieces.listingId))
-    .where(
-      and(
-        eq(contentPieces.agentId, agentId),
-        input.status
-          ? eq(contentPieces.status, input.status)
-          : inArray(contentPieces.status, [...OPEN_STATUSES]),
-        input.kind ? eq(contentPieces.kind, input.kind) : undefined,
-        input.listingId ? eq(contentPieces.listingId, input.listingId) : undefined,
-      ),
-    )
-    .orderBy(desc(contentPieces.updatedAt), desc(contentPieces.id))
-    .limit(OPEN_PIECES_LIMIT);
-  return rows.map(({ listing, ...piece }) => ({
-    ...piece,
-    complianceAcknowledgedAt: piece.complianceAcknowledgedAt?.getTime() ?? null,
-    createdAt: piece.createdAt.getTime(),
-    updatedAt: piece.updatedAt.getTime(),
-    listing: { ...listing, imageUrl: listing.imageUrls[0] ?? null, imageUrls: undefined },
+  const template = openPiecesTemplate({
+    status: input.status !== undefined,
+    kind: input.kind !== undefined,
+    listing: input.listingId !== undefined,
+  });
+  const rows = await template.all(db, {
+    agentId,
+    status: input.status,
+    kind: input.kind,
+    listingId: input.listingId,
+  });
+  return rows.map((row) => ({
+    id: row.id,
+    kind: row.kind,
+    postType: row.postType,
+    status: row.status,
+    version: row.version,
+    body: row.body,
+    structured: row.structured,
+    generator: row.generator,
+    model: row.model,
+    complianceFlags: row.complianceFlags,
+    complianceAcknowledgedAt: row.complianceAcknowledgedAt?.getTime() ?? null,
+    error: row.error,
+    repairs: row.repairs,
+    createdAt: row.createdAt.getTime(),
+    updatedAt: row.updatedAt.getTime(),
+    listing: {
+      id: row.listingId,
+      addressLine: row.listingAddressLine,
+      city: row.listingCity,
+      community: row.listingCommunity,
+      priceCents: row.listingPriceCents,
+      imageUrl: row.listingImageUrls[0] ?? null,
+    },
   }));
 }
 
