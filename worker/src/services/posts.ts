@@ -6,6 +6,7 @@ import { and, asc, eq, gte, inArray, isNull, lt, or } from "drizzle-orm";
 import * as engine from "../agents/social/publisher";
 import type { Db } from "../lib/db";
 import { ServiceError } from "../lib/errors";
+import { readTemplate, templatesByShape } from "../lib/read-template";
 import {
   type ListPostsInput,
   MAX_LIST_RANGE_MS,
@@ -40,31 +41,57 @@ const postColumns = {
   accountUsername: socialAccounts.username,
 };
 
+// The account the post went (or goes) to; for one not yet assigned, the agent's account on that platform
+// that is not disconnected.
+const postAccountJoin = or(
+  eq(socialAccounts.id, postSchedule.socialAccountId),
+  and(
+    isNull(postSchedule.socialAccountId),
+    eq(socialAccounts.agentId, postSchedule.agentId),
+    eq(socialAccounts.platform, postSchedule.platform),
+    inArray(socialAccounts.status, ["connected", "needs_reconnect"]),
+  ),
+);
+
 function postsQuery(db: Db) {
-  return (
-    db
-      .select(postColumns)
-      .from(postSchedule)
-      .innerJoin(contentPieces, eq(contentPieces.id, postSchedule.contentId))
-      .innerJoin(listings, eq(listings.id, contentPieces.listingId))
-      // The account the post went (or goes) to; for one not yet assigned, the agent's account on that
-      // platform that is not disconnected.
-      .leftJoin(
-        socialAccounts,
-        or(
-          eq(socialAccounts.id, postSchedule.socialAccountId),
-          and(
-            isNull(postSchedule.socialAccountId),
-            eq(socialAccounts.agentId, postSchedule.agentId),
-            eq(socialAccounts.platform, postSchedule.platform),
-            inArray(socialAccounts.status, ["connected", "needs_reconnect"]),
-          ),
-        ),
-      )
-  );
+  return db
+    .select(postColumns)
+    .from(postSchedule)
+    .innerJoin(contentPieces, eq(contentPieces.id, postSchedule.contentId))
+    .innerJoin(listings, eq(listings.id, contentPieces.listingId))
+    .leftJoin(socialAccounts, postAccountJoin);
 }
 
 type PostRow = Awaited<ReturnType<ReturnType<typeof postsQuery>["where"]>>[number];
+
+// The calendar's month: flat columns for a read template (lib/read-template.ts), built once per shape.
+const { listing: listingColumns, ...flatPostColumns } = postColumns;
+const postListColumns = {
+  ...flatPostColumns,
+  listingId: listingColumns.id,
+  listingAddressLine: listingColumns.addressLine,
+  listingCity: listingColumns.city,
+};
+const postListTemplate = templatesByShape((shape: { status: boolean }) =>
+  readTemplate(postListColumns, (db, p) =>
+    db
+      .select(postListColumns)
+      .from(postSchedule)
+      .innerJoin(contentPieces, eq(contentPieces.id, postSchedule.contentId))
+      .innerJoin(listings, eq(listings.id, contentPieces.listingId))
+      .leftJoin(socialAccounts, postAccountJoin)
+      .where(
+        and(
+          eq(postSchedule.agentId, p("agentId")),
+          gte(postSchedule.scheduledAt, p("from")),
+          lt(postSchedule.scheduledAt, p("to")),
+          shape.status ? eq(postSchedule.status, p("status")) : undefined,
+        ),
+      )
+      .orderBy(asc(postSchedule.scheduledAt), asc(postSchedule.id))
+      .limit(1000),
+  ),
+);
 
 /**
  * The first EXCERPT_CHARS characters (code points, so an emoji is never cut in half) of a body. Same
@@ -105,17 +132,17 @@ export async function listPosts(db: Db, agentId: string, input: ListPostsInput) 
   if (input.to - input.from > MAX_LIST_RANGE_MS) {
     throw new ServiceError("BAD_REQUEST", "Ask for at most 62 days at a time", { field: "to" });
   }
-  const rows = await postsQuery(db)
-    .where(
-      and(
-        eq(postSchedule.agentId, agentId),
-        gte(postSchedule.scheduledAt, new Date(input.from)),
-        lt(postSchedule.scheduledAt, new Date(input.to)),
-        input.status ? eq(postSchedule.status, input.status) : undefined,
-      ),
-    )
-    .orderBy(asc(postSchedule.scheduledAt), asc(postSchedule.id))
-    .limit(1000);
+  const rows = (
+    await postListTemplate({ status: input.status !== undefined }).all(db, {
+      agentId,
+      from: input.from,
+      to: input.to,
+      status: input.status,
+    })
+  ).map(({ listingId, listingAddressLine, listingCity, ...row }) => ({
+    ...row,
+    listing: { id: listingId, addressLine: listingAddressLine, city: listingCity },
+  }));
   // Two accounts could match a post without one (a reconnect left two rows): keep the first.
   const seen = new Set<string>();
   return {
