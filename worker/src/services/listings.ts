@@ -143,36 +143,48 @@ export async function listListings(db: Db, agentId: string, input: ListInput, no
   };
 }
 
+const listingDetailColumns = {
+  ...cardColumns,
+  description: listings.description,
+  sourceUrl: listings.sourceUrl,
+  lastSeenAt: listings.lastSeenAt,
+  offMarketAt: listings.offMarketAt,
+  fieldSources: listings.fieldSources,
+  sourceName: listingSources.name,
+};
+const listingHistoryColumns = {
+  id: listingChanges.id,
+  changeType: listingChanges.changeType,
+  changes: listingChanges.changes,
+  events: listingChanges.events,
+  createdAt: listingChanges.createdAt,
+};
+// The detail page's two reads, built once (lib/read-template.ts).
+const listingDetailTemplate = readTemplate(listingDetailColumns, (db, p) =>
+  db
+    .select(listingDetailColumns)
+    .from(listings)
+    .leftJoin(listingSources, eq(listingSources.id, listings.sourceId))
+    .where(and(eq(listings.id, p("id")), eq(listings.agentId, p("agentId"))))
+    .limit(1),
+);
+const listingHistoryTemplate = readTemplate(listingHistoryColumns, (db, p) =>
+  db
+    .select(listingHistoryColumns)
+    .from(listingChanges)
+    .where(and(eq(listingChanges.listingId, p("id")), eq(listingChanges.agentId, p("agentId"))))
+    .orderBy(desc(listingChanges.createdAt), desc(listingChanges.id))
+    .limit(200),
+);
+
 export async function getListing(db: Db, agentId: string, id: string, now = Date.now()) {
   // The listing and its history in one round trip to D1 (a batch); an unknown id reads no history.
-  const [[row], history] = await db.batch([
-    db
-      .select({
-        ...cardColumns,
-        description: listings.description,
-        sourceUrl: listings.sourceUrl,
-        lastSeenAt: listings.lastSeenAt,
-        offMarketAt: listings.offMarketAt,
-        fieldSources: listings.fieldSources,
-        sourceName: listingSources.name,
-      })
-      .from(listings)
-      .leftJoin(listingSources, eq(listingSources.id, listings.sourceId))
-      .where(and(eq(listings.id, id), eq(listings.agentId, agentId)))
-      .limit(1),
-    db
-      .select({
-        id: listingChanges.id,
-        changeType: listingChanges.changeType,
-        changes: listingChanges.changes,
-        events: listingChanges.events,
-        createdAt: listingChanges.createdAt,
-      })
-      .from(listingChanges)
-      .where(and(eq(listingChanges.listingId, id), eq(listingChanges.agentId, agentId)))
-      .orderBy(desc(listingChanges.createdAt), desc(listingChanges.id))
-      .limit(200),
+  const [found, changes] = await db.$client.batch<Record<string, unknown>>([
+    listingDetailTemplate.statement(db, { id, agentId }),
+    listingHistoryTemplate.statement(db, { id, agentId }),
   ]);
+  const [row] = listingDetailTemplate.decodeObjects(found?.results ?? []);
+  const history = listingHistoryTemplate.decodeObjects(changes?.results ?? []);
   if (!row) throw new ServiceError("NOT_FOUND", "Listing not found");
   const { description, sourceUrl, lastSeenAt, offMarketAt, sourceName, fieldSources, ...card } = row;
   return {
