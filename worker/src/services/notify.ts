@@ -123,18 +123,23 @@ async function inAppChoices(db: Db, inputs: readonly NotifyInput[]) {
     (CRITICAL_NOTIFICATION_EVENTS as readonly string[]).includes(event) || !off.has(`${agentId} ${event}`);
 }
 
-/** The bell's count as a query (the (agent_id, read_at) index), to await or to put in a db.batch. */
-const unreadCountQuery = (db: Db, agentId: string) =>
+/** The bell's count (the (agent_id, read_at) index), built once (lib/read-template.ts). */
+const unreadCountTemplate = readTemplate({ n: count() }, (db, p) =>
   db
     .select({ n: count() })
     .from(notifications)
     .where(
-      and(eq(notifications.agentId, agentId), isNull(notifications.readAt), eq(notifications.inApp, true)),
-    );
+      and(
+        eq(notifications.agentId, p("agentId")),
+        isNull(notifications.readAt),
+        eq(notifications.inApp, true),
+      ),
+    ),
+);
 
 /** Unread in-app notifications of one agent: the bell's count. */
 export async function unreadCount(db: Db, agentId: string): Promise<number> {
-  const [row] = await unreadCountQuery(db, agentId);
+  const [row] = await unreadCountTemplate.all(db, { agentId });
   return row?.n ?? 0;
 }
 
@@ -187,18 +192,6 @@ function buildNotificationListTemplate(shape: NotificationListShape) {
 }
 
 const notificationListTemplate = templatesByShape(buildNotificationListTemplate);
-const unreadCountTemplate = readTemplate({ n: count() }, (db, p) =>
-  db
-    .select({ n: count() })
-    .from(notifications)
-    .where(
-      and(
-        eq(notifications.agentId, p("agentId")),
-        isNull(notifications.readAt),
-        eq(notifications.inApp, true),
-      ),
-    ),
-);
 
 export async function listNotifications(db: Db, agentId: string, input: NotificationListInput) {
   const shape: NotificationListShape = {
