@@ -3,7 +3,7 @@
 // (`pnpm bench:api --profile`: 50-70% of what the Worker costs beyond a bare handler). A read template is
 // built by drizzle once per shape, with every value a placeholder, and kept for the isolate's life; a call
 // only binds the values on the request's D1 session and decodes the rows with the selected columns' own
-// decoders, fixed in advance. Same SQL, same decoding as drizzle's; worker/test/read-template-unit.test.ts
+// decoders, fixed in advance. Same SQL, same decoding as drizzle's; worker/test/read-template-integration.test.ts
 // holds them side by side.
 import { Column, is, Placeholder, SQL, sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
