@@ -4,7 +4,7 @@
 // built by drizzle once per shape, with every value a placeholder, and kept for the isolate's life; a call
 // only binds the values on the request's D1 session and decodes the rows with the selected columns' own
 // decoders, fixed in advance. Same SQL, same decoding as drizzle's; worker/test/read-template-integration.test.ts
-// holds them side by side.
+// holds them side by side. `readBatch` sends several in one D1 batch (one round trip) and decodes each.
 import { Column, is, Placeholder, SQL, sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import type { Db } from "./db";
@@ -12,8 +12,9 @@ import type { Db } from "./db";
 type Decoder = { mapFromDriverValue(value: unknown): unknown };
 type Built = { toSQL(): { sql: string; params: unknown[] } } & PromiseLike<unknown[]>;
 
-// Builds SQL only: nothing reaches a D1 binding from here.
-const builder = drizzle({} as D1Database);
+/** Builds SQL only: nothing reaches a D1 binding from it (for parts of a template built ahead of it). */
+export const sqlBuilder = drizzle({} as D1Database);
+const builder = sqlBuilder;
 
 export type ReadTemplate<Row> = {
   readonly sql: string;
@@ -25,7 +26,29 @@ export type ReadTemplate<Row> = {
   decodeObjects(rows: Record<string, unknown>[]): Row[];
   /** Runs the statement and decodes its rows. */
   all(db: Db, values: Record<string, unknown>): Promise<Row[]>;
+  /** The statement for `values` with its decoder, one read of a `readBatch`. */
+  read(db: Db, values: Record<string, unknown>): BoundRead<Row>;
 };
+
+/** A statement ready to run and how its rows decode (`ReadTemplate.read`). */
+export type BoundRead<Row> = {
+  readonly statement: D1PreparedStatement;
+  decodeObjects(rows: Record<string, unknown>[]): Row[];
+};
+
+/** The decoded rows of each read, in order. */
+export type RowsOf<Reads extends readonly BoundRead<unknown>[]> = {
+  -readonly [K in keyof Reads]: Reads[K] extends BoundRead<infer Row> ? Row[] : never;
+};
+
+/** Runs the reads in one D1 batch (one round trip) on the request's session; each one's rows decoded. */
+export async function readBatch<const Reads extends readonly BoundRead<unknown>[]>(
+  db: Db,
+  reads: Reads,
+): Promise<RowsOf<Reads>> {
+  const results = await db.$client.batch<Record<string, unknown>>(reads.map((read) => read.statement));
+  return reads.map((read, i) => read.decodeObjects(results[i]?.results ?? [])) as RowsOf<Reads>;
+}
 
 /**
  * `build` receives a drizzle instance that only builds SQL and `placeholder(name)` for every value that
@@ -82,6 +105,7 @@ export function readTemplate<Fields extends Record<string, Column | SQL>, Q exte
     decode,
     decodeObjects,
     all: async (db, values) => decode(await statement(db, values).raw()),
+    read: (db, values) => ({ statement: statement(db, values), decodeObjects }),
   };
 }
 

@@ -512,13 +512,18 @@ async function retryPiece({ db, env, agentId }: ContentDeps, piece: ContentPiece
   return { pieceId: next.id };
 }
 
-/** The read behind the dashboard's content figures, for one db.batch with its other reads. */
-export function contentOverviewRead(db: Db, agentId: string) {
-  return db
-    .select({ status: contentPieces.status, count: sql<number>`count(*)` })
+const contentOverviewColumns = { status: contentPieces.status, count: sql<number>`count(*)` };
+const contentOverviewTemplate = readTemplate(contentOverviewColumns, (db, p) =>
+  db
+    .select(contentOverviewColumns)
     .from(contentPieces)
-    .where(and(eq(contentPieces.agentId, agentId), ne(contentPieces.status, "superseded")))
-    .groupBy(contentPieces.status);
+    .where(and(eq(contentPieces.agentId, p("agentId")), ne(contentPieces.status, "superseded")))
+    .groupBy(contentPieces.status),
+);
+
+/** The read behind the dashboard's content figures, for one `readBatch` with its other reads. */
+export function contentOverviewRead(db: Db, agentId: string) {
+  return contentOverviewTemplate.read(db, { agentId });
 }
 
 export function contentOverviewFrom(rows: { status: string; count: number }[]) {
@@ -529,8 +534,4 @@ export function contentOverviewFrom(rows: { status: string; count: number }[]) {
     failed: count("failed"),
     withMarketing: count("sent_to_marketing"),
   };
-}
-
-export async function contentOverview(db: Db, agentId: string) {
-  return contentOverviewFrom(await contentOverviewRead(db, agentId));
 }

@@ -13,6 +13,7 @@ import {
 } from "db";
 import { and, asc, desc, eq, gte, inArray, lt, ne, notExists, or, type SQL, sql } from "drizzle-orm";
 import type { Db } from "../lib/db";
+import { type RowsOf, readBatch, readTemplate, sqlBuilder } from "../lib/read-template";
 import { utcToZoned, zoneOffsetMs } from "../lib/time";
 import {
   foldReadings,
@@ -42,9 +43,9 @@ function addMetrics(total: PostMetricValues, metrics: PostMetricValues) {
   }
 }
 
-/** Each post's latest reading of each metric among the readings `where` selects (a query). */
-function latestReadings(db: Db, where: SQL | undefined) {
-  const ranked = db
+/** The readings `where` selects, each ranked among its post's readings of that metric, latest first. */
+function rankedReadings(db: Db, where: SQL | undefined) {
+  return db
     .select({
       postId: postMetrics.postId,
       metric: postMetrics.metric,
@@ -58,25 +59,34 @@ function latestReadings(db: Db, where: SQL | undefined) {
     .from(postMetrics)
     .where(where)
     .as("ranked");
-  return db
-    .select({
-      postId: ranked.postId,
-      metric: ranked.metric,
-      value: ranked.value,
-      status: ranked.status,
-      capturedAt: ranked.capturedAt,
-    })
-    .from(ranked)
-    .where(eq(ranked.rank, 1));
+}
+
+const readingColumns = (ranked: ReturnType<typeof rankedReadings>) => ({
+  postId: ranked.postId,
+  metric: ranked.metric,
+  value: ranked.value,
+  status: ranked.status,
+  capturedAt: ranked.capturedAt,
+});
+
+/** Each post's latest reading of each metric among the readings `where` selects (a query). */
+function latestReadings(db: Db, where: SQL | undefined) {
+  const ranked = rankedReadings(db, where);
+  return db.select(readingColumns(ranked)).from(ranked).where(eq(ranked.rank, 1));
 }
 
 /** Each post's latest reading of each metric since `since` (the (agent_id, captured_at) index). */
-function latestReadingsSince(db: Db, agentId: string, since: number) {
-  return latestReadings(
-    db,
-    and(eq(postMetrics.agentId, agentId), gte(postMetrics.capturedAt, new Date(since))),
-  );
-}
+const rankedSince = rankedReadings(
+  sqlBuilder,
+  and(
+    eq(postMetrics.agentId, sql.placeholder("agentId")),
+    gte(postMetrics.capturedAt, sql.placeholder("since")),
+  ),
+);
+const readingsSinceColumns = readingColumns(rankedSince);
+const latestReadingsSinceTemplate = readTemplate(readingsSinceColumns, (db) =>
+  db.select(readingsSinceColumns).from(rankedSince).where(eq(rankedSince.rank, 1)),
+);
 
 /**
  * Each given post's latest reading of each metric, on the (post_id, metric, captured_at) index: the agent
@@ -97,79 +107,81 @@ export async function latestReadingsOf(
 /**
  * The posts the dashboard lists, in one range of the (agent_id, scheduled_at) index: published in the
  * window (a retried post may go out weeks after its time, hence the wider lower bound), due in the next
- * days, or failed / unconfirmed in the window.
+ * days, or failed / unconfirmed in the window. Flat columns (a template's), the listing's re-nested after.
  */
-function dashboardPosts(db: Db, agentId: string, now: number) {
-  const since = now - PERFORMANCE_DAYS * DAY_MS;
-  const until = now + UPCOMING_DAYS * DAY_MS;
-  return db
-    .select({
-      id: postSchedule.id,
-      contentId: postSchedule.contentId,
-      platform: postSchedule.platform,
-      status: postSchedule.status,
-      scheduledAt: postSchedule.scheduledAt,
-      postedAt: postSchedule.postedAt,
-      permalink: postSchedule.permalink,
-      failureKind: postSchedule.failureKind,
-      lastError: postSchedule.lastError,
-      insightsError: postSchedule.insightsError,
-      kind: contentPieces.kind,
-      // The piece's listing_id, not listings.id: a D1 batch hands rows to drizzle as objects, where a
-      // second "id" column would overwrite the post's.
-      listing: { id: contentPieces.listingId, addressLine: listings.addressLine, city: listings.city },
-    })
+const dashboardPostColumns = {
+  id: postSchedule.id,
+  contentId: postSchedule.contentId,
+  platform: postSchedule.platform,
+  status: postSchedule.status,
+  scheduledAt: postSchedule.scheduledAt,
+  postedAt: postSchedule.postedAt,
+  permalink: postSchedule.permalink,
+  failureKind: postSchedule.failureKind,
+  lastError: postSchedule.lastError,
+  insightsError: postSchedule.insightsError,
+  kind: contentPieces.kind,
+  // The piece's listing_id, not listings.id: a D1 batch hands rows over as objects, where a second "id"
+  // column would overwrite the post's.
+  listingId: contentPieces.listingId,
+  listingAddressLine: listings.addressLine,
+  listingCity: listings.city,
+};
+const dashboardPostsTemplate = readTemplate(dashboardPostColumns, (db, p) =>
+  db
+    .select(dashboardPostColumns)
     .from(postSchedule)
     .innerJoin(contentPieces, eq(contentPieces.id, postSchedule.contentId))
     .innerJoin(listings, eq(listings.id, contentPieces.listingId))
     .where(
       and(
-        eq(postSchedule.agentId, agentId),
-        gte(postSchedule.scheduledAt, new Date(since - PERFORMANCE_DAYS * DAY_MS)),
-        lt(postSchedule.scheduledAt, new Date(until)),
+        eq(postSchedule.agentId, p("agentId")),
+        gte(postSchedule.scheduledAt, p("retriedSince")),
+        lt(postSchedule.scheduledAt, p("until")),
         or(
-          and(eq(postSchedule.status, "published"), gte(postSchedule.postedAt, new Date(since))),
+          and(eq(postSchedule.status, "published"), gte(postSchedule.postedAt, p("since"))),
           and(
             inArray(postSchedule.status, ["scheduled", "publishing"]),
-            gte(postSchedule.scheduledAt, new Date(now)),
+            gte(postSchedule.scheduledAt, p("now")),
           ),
           and(
             inArray(postSchedule.status, ["failed", "unconfirmed"]),
-            gte(postSchedule.scheduledAt, new Date(since)),
+            gte(postSchedule.scheduledAt, p("since")),
           ),
         ),
       ),
     )
     .orderBy(asc(postSchedule.scheduledAt), asc(postSchedule.id))
-    .limit(MAX_POSTS);
-}
+    .limit(MAX_POSTS),
+);
 
 /** Active listings without a single content piece: the count and the first few, newest first. */
-function listingsWithoutContentQuery(db: Db, agentId: string) {
-  return db
-    .select({
-      id: listings.id,
-      addressLine: listings.addressLine,
-      city: listings.city,
-      firstSeenAt: listings.firstSeenAt,
-      total: sql<number>`count(*) over ()`,
-    })
+const withoutContentColumns = {
+  id: listings.id,
+  addressLine: listings.addressLine,
+  city: listings.city,
+  firstSeenAt: listings.firstSeenAt,
+  total: sql<number>`count(*) over ()`,
+};
+const withoutContentTemplate = readTemplate(withoutContentColumns, (db, p) =>
+  db
+    .select(withoutContentColumns)
     .from(listings)
     .where(
       and(
-        eq(listings.agentId, agentId),
+        eq(listings.agentId, p("agentId")),
         ne(listings.status, "off_market"),
         notExists(
           db
             .select({ one: sql`1` })
             .from(contentPieces)
-            .where(and(eq(contentPieces.agentId, agentId), eq(contentPieces.listingId, listings.id))),
+            .where(and(eq(contentPieces.agentId, p("agentId")), eq(contentPieces.listingId, listings.id))),
         ),
       ),
     )
     .orderBy(desc(listings.firstSeenAt))
-    .limit(FIRST_LISTINGS);
-}
+    .limit(FIRST_LISTINGS),
+);
 
 /**
  * The agent's calendar date ("YYYY-MM-DD") of an instant in [from, to]. Intl's formatToParts costs
@@ -193,32 +205,43 @@ const NEEDS_ATTENTION_REASON = {
   failed: "This post was not published.",
 } as const;
 
-/** The reads behind the dashboard's activity, for one db.batch with its other reads. */
+/** The reads behind the dashboard's activity, for one `readBatch` with its other reads. */
 export function dashboardPerformanceReads(db: Db, agentId: string, now = Date.now()) {
+  const since = now - PERFORMANCE_DAYS * DAY_MS;
   return [
-    dashboardPosts(db, agentId, now),
-    latestReadingsSince(db, agentId, now - PERFORMANCE_DAYS * DAY_MS),
-    listingsWithoutContentQuery(db, agentId),
+    dashboardPostsTemplate.read(db, {
+      agentId,
+      retriedSince: since - PERFORMANCE_DAYS * DAY_MS,
+      until: now + UPCOMING_DAYS * DAY_MS,
+      since,
+      now,
+    }),
+    latestReadingsSinceTemplate.read(db, { agentId, since }),
+    withoutContentTemplate.read(db, { agentId }),
   ] as const;
 }
 
-type PerformanceRows = readonly [
-  Awaited<ReturnType<typeof dashboardPosts>>,
-  MetricReading[],
-  Awaited<ReturnType<typeof listingsWithoutContentQuery>>,
-];
+type PerformanceRows = RowsOf<ReturnType<typeof dashboardPerformanceReads>>;
 
 export async function dashboardPerformance(db: Db, agentId: string, timeZone: string, now = Date.now()) {
-  return dashboardPerformanceFrom(await db.batch(dashboardPerformanceReads(db, agentId, now)), timeZone, now);
+  return dashboardPerformanceFrom(
+    await readBatch(db, dashboardPerformanceReads(db, agentId, now)),
+    timeZone,
+    now,
+  );
 }
 
 /** How the posts did, what is next and what needs Chris, from the rows of `dashboardPerformanceReads`. */
 export function dashboardPerformanceFrom(
-  [posts, readings, withoutContent]: PerformanceRows,
+  [rows, readings, withoutContent]: PerformanceRows,
   timeZone: string,
   now = Date.now(),
 ) {
   const since = now - PERFORMANCE_DAYS * DAY_MS;
+  const posts = rows.map(({ listingId, listingAddressLine, listingCity, ...post }) => ({
+    ...post,
+    listing: { id: listingId, addressLine: listingAddressLine, city: listingCity },
+  }));
   const folded = foldReadings(readings);
 
   const published = posts.filter((post) => post.status === "published");

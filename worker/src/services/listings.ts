@@ -7,7 +7,22 @@ import {
   listingSources,
   listings,
 } from "db";
-import { and, asc, desc, eq, gt, gte, inArray, lt, lte, ne, or, type SQL, sql } from "drizzle-orm";
+import {
+  and,
+  asc,
+  desc,
+  eq,
+  gt,
+  gte,
+  inArray,
+  lt,
+  lte,
+  ne,
+  or,
+  type Placeholder,
+  type SQL,
+  sql,
+} from "drizzle-orm";
 import { claimSource, queueClaimedRuns } from "../agents/listing/agent";
 import { contentHash } from "../agents/listing/changes";
 import { normalizeListing } from "../agents/listing/normalize";
@@ -15,7 +30,7 @@ import { decodeCursor, encodeCursor } from "../lib/cursor";
 import type { Db } from "../lib/db";
 import { ServiceError } from "../lib/errors";
 import { newId } from "../lib/ids";
-import { readTemplate, templatesByShape } from "../lib/read-template";
+import { readBatch, readTemplate, templatesByShape } from "../lib/read-template";
 import type { IngestionMessage } from "../queues/messages";
 import type { IngestionRunsInput, ListInput, ManualListingInput } from "../schemas/listings";
 
@@ -179,12 +194,10 @@ const listingHistoryTemplate = readTemplate(listingHistoryColumns, (db, p) =>
 
 export async function getListing(db: Db, agentId: string, id: string, now = Date.now()) {
   // The listing and its history in one round trip to D1 (a batch); an unknown id reads no history.
-  const [found, changes] = await db.$client.batch<Record<string, unknown>>([
-    listingDetailTemplate.statement(db, { id, agentId }),
-    listingHistoryTemplate.statement(db, { id, agentId }),
+  const [[row], history] = await readBatch(db, [
+    listingDetailTemplate.read(db, { id, agentId }),
+    listingHistoryTemplate.read(db, { id, agentId }),
   ]);
-  const [row] = listingDetailTemplate.decodeObjects(found?.results ?? []);
-  const history = listingHistoryTemplate.decodeObjects(changes?.results ?? []);
   if (!row) throw new ServiceError("NOT_FOUND", "Listing not found");
   const { description, sourceUrl, lastSeenAt, offMarketAt, sourceName, fieldSources, ...card } = row;
   return {
@@ -261,72 +274,6 @@ export async function uploadListing(db: Db, agentId: string, input: ManualListin
   return { id };
 }
 
-/**
- * The reads behind the dashboard's listing figures, for one db.batch with its other reads: the counts,
- * the listings changed this week, the latest run of a followed source and this agent's changes in it.
- */
-export function listingOverviewReads(db: Db, agentId: string, now = Date.now()) {
-  const since = new Date(now - RECENT_MS);
-  const latestRunOrder = [desc(ingestionRuns.startedAt), desc(ingestionRuns.id)] as const;
-  const latestRunId = db
-    .select({ id: ingestionRuns.id })
-    .from(ingestionRuns)
-    .where(followedBy(db, agentId))
-    .orderBy(...latestRunOrder)
-    .limit(1);
-  return [
-    db
-      .select({
-        active: sql<number>`count(*) filter (where ${listings.status} != 'off_market')`,
-        newThisWeek: sql<number>`count(*) filter (where ${listings.firstSeenAt} >= ${since.getTime()})`,
-        offMarket: sql<number>`count(*) filter (where ${listings.status} = 'off_market')`,
-      })
-      .from(listings)
-      .where(eq(listings.agentId, agentId)),
-    db
-      .select({ count: sql<number>`count(distinct ${listingChanges.listingId})` })
-      .from(listingChanges)
-      .where(
-        and(
-          eq(listingChanges.agentId, agentId),
-          ne(listingChanges.changeType, "created"),
-          gte(listingChanges.createdAt, since),
-        ),
-      ),
-    selectRuns(db)
-      .where(followedBy(db, agentId))
-      .orderBy(...latestRunOrder)
-      .limit(1),
-    runChangeCounts(db, agentId, inArray(listingChanges.runId, latestRunId)),
-  ] as const;
-}
-
-type ListingOverviewRows = readonly [
-  { active: number; newThisWeek: number; offMarket: number }[],
-  { count: number }[],
-  RunRow[],
-  RunChangeCount[],
-];
-
-/** The dashboard's listing figures from the rows of `listingOverviewReads`. */
-export function listingOverviewFrom(
-  agentId: string,
-  [counts, changed, runs, runCounts]: ListingOverviewRows,
-) {
-  const [lastRun] = toRunViews(agentId, runs, runCounts);
-  return {
-    activeListings: counts[0]?.active ?? 0,
-    newListings: counts[0]?.newThisWeek ?? 0,
-    offMarketListings: counts[0]?.offMarket ?? 0,
-    changedListings: changed[0]?.count ?? 0,
-    lastRun: lastRun ? { ...lastRun, errors: lastRun.errors.slice(0, 5) } : null,
-  };
-}
-
-export async function listingOverview(db: Db, agentId: string, now = Date.now()) {
-  return listingOverviewFrom(agentId, await db.batch(listingOverviewReads(db, agentId, now)));
-}
-
 const runColumns = {
   id: ingestionRuns.id,
   sourceId: ingestionRuns.sourceId,
@@ -353,7 +300,7 @@ const selectRuns = (db: Db) =>
 type RunRow = Awaited<ReturnType<typeof selectRuns>>[number];
 
 /** Only runs of sources the agent follows; the agent's own new/changed/removed come from its changes. */
-const followedBy = (db: Db, agentId: string) =>
+const followedBy = (db: Db, agentId: string | Placeholder) =>
   inArray(
     ingestionRuns.sourceId,
     db
@@ -363,18 +310,104 @@ const followedBy = (db: Db, agentId: string) =>
   );
 
 /** This agent's changes per run and type among the runs `runs` selects. */
-const runChangeCounts = (db: Db, agentId: string, runs: SQL | undefined) =>
+const runChangeCountColumns = {
+  runId: listingChanges.runId,
+  changeType: listingChanges.changeType,
+  count: sql<number>`count(*)`,
+};
+const runChangeCounts = (db: Db, agentId: string | Placeholder, runs: SQL | undefined) =>
   db
-    .select({
-      runId: listingChanges.runId,
-      changeType: listingChanges.changeType,
-      count: sql<number>`count(*)`,
-    })
+    .select(runChangeCountColumns)
     .from(listingChanges)
     .where(and(eq(listingChanges.agentId, agentId), runs))
     .groupBy(listingChanges.runId, listingChanges.changeType);
 
 type RunChangeCount = { runId: string | null; changeType: string; count: number };
+
+// The dashboard's listing figures: read templates (lib/read-template.ts), built once, sent in one batch
+// with the dashboard's other reads (routers/dashboard.ts).
+const overviewCountColumns = {
+  active: sql<number>`count(*) filter (where ${listings.status} != 'off_market')`,
+  newThisWeek: sql<number>`count(*) filter (where ${listings.firstSeenAt} >= ${sql.placeholder("since")})`,
+  offMarket: sql<number>`count(*) filter (where ${listings.status} = 'off_market')`,
+};
+const overviewCountsTemplate = readTemplate(overviewCountColumns, (db, p) =>
+  db
+    .select(overviewCountColumns)
+    .from(listings)
+    .where(eq(listings.agentId, p("agentId"))),
+);
+const changedCountColumns = { count: sql<number>`count(distinct ${listingChanges.listingId})` };
+const changedCountTemplate = readTemplate(changedCountColumns, (db, p) =>
+  db
+    .select(changedCountColumns)
+    .from(listingChanges)
+    .where(
+      and(
+        eq(listingChanges.agentId, p("agentId")),
+        ne(listingChanges.changeType, "created"),
+        gte(listingChanges.createdAt, p("since")),
+      ),
+    ),
+);
+const latestRunOrder = [desc(ingestionRuns.startedAt), desc(ingestionRuns.id)] as const;
+const latestRunTemplate = readTemplate(runColumns, (db, p) =>
+  selectRuns(db)
+    .where(followedBy(db, p("agentId")))
+    .orderBy(...latestRunOrder)
+    .limit(1),
+);
+const latestRunCountsTemplate = readTemplate(runChangeCountColumns, (db, p) =>
+  runChangeCounts(
+    db,
+    p("agentId"),
+    inArray(
+      listingChanges.runId,
+      db
+        .select({ id: ingestionRuns.id })
+        .from(ingestionRuns)
+        .where(followedBy(db, p("agentId")))
+        .orderBy(...latestRunOrder)
+        .limit(1),
+    ),
+  ),
+);
+
+/**
+ * The reads behind the dashboard's listing figures, for one `readBatch` with its other reads: the counts,
+ * the listings changed this week, the latest run of a followed source and this agent's changes in it.
+ */
+export function listingOverviewReads(db: Db, agentId: string, now = Date.now()) {
+  const since = now - RECENT_MS;
+  return [
+    overviewCountsTemplate.read(db, { agentId, since }),
+    changedCountTemplate.read(db, { agentId, since }),
+    latestRunTemplate.read(db, { agentId }),
+    latestRunCountsTemplate.read(db, { agentId }),
+  ] as const;
+}
+
+type ListingOverviewRows = readonly [
+  { active: number; newThisWeek: number; offMarket: number }[],
+  { count: number }[],
+  RunRow[],
+  RunChangeCount[],
+];
+
+/** The dashboard's listing figures from the rows of `listingOverviewReads`. */
+export function listingOverviewFrom(
+  agentId: string,
+  [counts, changed, runs, runCounts]: ListingOverviewRows,
+) {
+  const [lastRun] = toRunViews(agentId, runs, runCounts);
+  return {
+    activeListings: counts[0]?.active ?? 0,
+    newListings: counts[0]?.newThisWeek ?? 0,
+    offMarketListings: counts[0]?.offMarket ?? 0,
+    changedListings: changed[0]?.count ?? 0,
+    lastRun: lastRun ? { ...lastRun, errors: lastRun.errors.slice(0, 5) } : null,
+  };
+}
 
 /** The agent's counts of each run's changes (the run row totals every agent following the source). */
 async function runCountsOf(db: Db, agentId: string, rows: RunRow[]): Promise<RunChangeCount[]> {

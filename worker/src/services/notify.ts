@@ -11,7 +11,7 @@ import { and, count, desc, eq, inArray, isNull, lt, or, sql } from "drizzle-orm"
 import { decodeCursor, encodeCursor } from "../lib/cursor";
 import { createDb, type Db } from "../lib/db";
 import { newId } from "../lib/ids";
-import { readTemplate, templatesByShape } from "../lib/read-template";
+import { readBatch, readTemplate, templatesByShape } from "../lib/read-template";
 import type { NotificationMessage } from "../queues/messages";
 import type { NotificationListInput } from "../schemas/notifications";
 
@@ -203,12 +203,10 @@ export async function listNotifications(db: Db, agentId: string, input: Notifica
   const template = notificationListTemplate(shape);
   const [cursorAt, cursorId] = input.cursor ? decodeCursor(input.cursor) : [];
   // The page and the count in one round trip to D1.
-  const [page, counted] = await db.$client.batch<Record<string, unknown>>([
-    template.statement(db, { agentId, event: input.event, cursorAt, cursorId, limit: input.limit + 1 }),
-    unreadCountTemplate.statement(db, { agentId }),
+  const [rows, [unread]] = await readBatch(db, [
+    template.read(db, { agentId, event: input.event, cursorAt, cursorId, limit: input.limit + 1 }),
+    unreadCountTemplate.read(db, { agentId }),
   ]);
-  const rows = template.decodeObjects(page?.results ?? []);
-  const [unread] = unreadCountTemplate.decodeObjects(counted?.results ?? []);
   const shown = rows.slice(0, input.limit);
   const last = shown.at(-1);
   return {
