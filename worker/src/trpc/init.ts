@@ -68,35 +68,35 @@ const t = initTRPC.context<Context>().create({
 export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;
 
-/** Maps the service error family to tRPC codes in one place. */
-const serviceErrors = t.middleware(async ({ next }) => {
-  const result = await next();
-  if (!result.ok && result.error.cause instanceof ServiceError) {
-    const cause = result.error.cause;
-    throw new TRPCError({ code: cause.code, message: cause.message, cause });
-  }
+/** A procedure's result with the service error family mapped to tRPC codes, in one place. */
+function withServiceErrors<R extends { ok: boolean; error?: TRPCError }>(result: R): R {
+  const cause = result.ok ? undefined : result.error?.cause;
+  if (cause instanceof ServiceError) throw new TRPCError({ code: cause.code, message: cause.message, cause });
   return result;
-});
+}
 
 // Cross-origin mutations are refused before tRPC runs: see lib/csrf.ts, mounted in app.ts.
-export const publicProcedure = t.procedure.use(serviceErrors);
+export const publicProcedure = t.procedure.use(async ({ next }) => withServiceErrors(await next()));
 
+// One middleware for a signed-in call (each one tRPC runs copies its options and the context twice, a
+// measurable part of a dashboard read): the session check, then the service errors of what follows.
+// tRPC merges the session and agent into the context.
 const requireSession = t.middleware(async ({ ctx, next }) => {
   const token = readSessionToken(ctx.req.headers.get("Cookie"));
   const auth = token ? await validateSessionToken(ctx.db, token) : null;
   if (!token || !auth) throw new TRPCError({ code: "UNAUTHORIZED", message: "Sign in to continue" });
   if (auth.session.refreshed)
     ctx.resHeaders.append("Set-Cookie", sessionCookie(token, auth.session.expiresAt));
-  return next({ ctx: { ...ctx, session: auth.session, agent: auth.agent } });
+  return withServiceErrors(await next({ ctx: { session: auth.session, agent: auth.agent } }));
 });
 
-export const protectedProcedure = publicProcedure.use(requireSession);
+export const protectedProcedure = t.procedure.use(requireSession);
 
 /** True only where DEV_TOOLS_ENABLED is "true" (.dev.vars, `pnpm dev`, the e2e servers), never by default. */
 export const devToolsEnabled = (env: Pick<Env, "DEV_TOOLS_ENABLED">) => env.DEV_TOOLS_ENABLED === "true";
 
 /** Development tools: NOT_FOUND, before the session is even read, unless DEV_TOOLS_ENABLED is "true". */
-export const devProcedure = publicProcedure
+export const devProcedure = t.procedure
   .use(({ ctx, next }) => {
     if (!devToolsEnabled(ctx.env)) throw new TRPCError({ code: "NOT_FOUND", message: "Not found" });
     return next();
