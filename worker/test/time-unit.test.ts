@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { utcToZoned, zonedTimeToUtc } from "../src/lib/time";
+import { calendarDatesIn, utcToZoned, zonedTimeToUtc } from "../src/lib/time";
 
 const utc = (iso: string) => Date.parse(iso);
 
@@ -73,5 +73,48 @@ describe("utcToZoned", () => {
       const { date, time } = utcToZoned(t, "America/New_York");
       expect(zonedTimeToUtc(date, time, "America/New_York")).toBe(t);
     }
+  });
+});
+
+describe("calendarDatesIn", () => {
+  const DAY = 86_400_000;
+  /** Every 20 minutes of [from - 2 days, to + 2 days]: the fast dates inside, Intl's outside. */
+  const expectIntlDates = (timeZone: string, from: number, to: number) => {
+    const dateOf = calendarDatesIn(timeZone, from, to);
+    const wrong: string[] = [];
+    for (let at = from - 2 * DAY; at <= to + 2 * DAY; at += 20 * 60_000) {
+      const expected = utcToZoned(at, timeZone).date;
+      if (dateOf(at) !== expected) wrong.push(`${new Date(at).toISOString()}: ${dateOf(at)} != ${expected}`);
+    }
+    expect(wrong).toEqual([]);
+  };
+
+  it("gives Intl's date for every instant of a 30-day window, with and without a DST change in it", () => {
+    const windows: [string, string][] = [
+      ["America/New_York", "2026-12-01T17:04:05.123Z"], // starts hours after the fall-back of 2026-11-01
+      ["America/New_York", "2026-11-01T05:00:00.000Z"], // fall back an hour after it ends
+      ["America/New_York", "2026-12-01T23:59:59.999Z"], // later the same day: the kept span
+      ["America/New_York", "2026-12-02T00:00:00.000Z"], // the next UTC day
+      ["America/New_York", "2026-11-15T12:00:00.000Z"], // fall back on 2026-11-01 inside it
+      ["America/New_York", "2026-03-20T03:30:00.000Z"], // spring forward on 2026-03-08 inside it
+      ["Europe/London", "2026-04-10T00:30:00.000Z"],
+      ["Asia/Kolkata", "2026-06-30T18:29:00.000Z"], // +05:30 near its midnight
+      ["Australia/Lord_Howe", "2026-04-20T13:00:00.000Z"], // a 30-minute DST change on 2026-04-05
+      ["Pacific/Chatham", "2026-04-20T11:00:00.000Z"], // +12:45 / +13:45
+      ["UTC", "2026-12-01T00:00:00.000Z"],
+    ];
+    for (const [zone, iso] of windows) {
+      const to = Date.parse(iso);
+      expectIntlDates(zone, to - 30 * DAY, to);
+    }
+  });
+
+  it("does not carry a steady offset over to a window with a DST change", () => {
+    const zone = "America/Chicago";
+    const steady = Date.parse("2026-10-20T12:00:00Z"); // 30 days before: no change (it is 2026-11-01)
+    expectIntlDates(zone, steady - 30 * DAY, steady);
+    const across = Date.parse("2026-11-03T12:00:00Z");
+    expectIntlDates(zone, across - 30 * DAY, across);
+    expectIntlDates(zone, steady - 30 * DAY, steady);
   });
 });

@@ -5,7 +5,7 @@
 // only binds the values on the request's D1 session and decodes the rows with the selected columns' own
 // decoders, fixed in advance. Same SQL, same decoding as drizzle's; worker/test/read-template-integration.test.ts
 // holds them side by side. `readBatch` sends several in one D1 batch (one round trip) and decodes each.
-import { Column, is, Placeholder, SQL, sql } from "drizzle-orm";
+import { Column, is, noopDecoder, Placeholder, SQL, sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import type { Db } from "./db";
 
@@ -60,11 +60,19 @@ export function readTemplate<Fields extends Record<string, Column | SQL>, Q exte
   build: (db: typeof builder, placeholder: typeof sql.placeholder) => Q,
 ): ReadTemplate<Awaited<Q>[number]> {
   const query = build(builder, sql.placeholder).toSQL();
-  const decoders: Decoder[] = Object.values(fields).map((field) => {
-    if (is(field, Column)) return field as unknown as Decoder;
+  const decoders = Object.values(fields).map((field): Decoder | null => {
     // drizzle marks SQL's decoder internal; it is what its own row mapper uses for an expression.
-    if (is(field, SQL)) return (field as unknown as { decoder: Decoder }).decoder;
-    throw new Error("readTemplate: fields must be columns or sql expressions");
+    const decoder = is(field, Column)
+      ? (field as unknown as Decoder)
+      : is(field, SQL)
+        ? (field as unknown as { decoder: Decoder }).decoder
+        : null;
+    if (!decoder) throw new Error("readTemplate: fields must be columns or sql expressions");
+    // Most columns (text, plain integers) hand the driver's value back unchanged: null skips the call.
+    const map = decoder.mapFromDriverValue;
+    return map === Column.prototype.mapFromDriverValue || map === noopDecoder.mapFromDriverValue
+      ? null
+      : decoder;
   });
   const keys = Object.keys(fields);
   // Each parameter: a placeholder's name, or null for a value drizzle fixed when it built the SQL.
@@ -82,8 +90,9 @@ export function readTemplate<Fields extends Record<string, Column | SQL>, Q exte
       const out: Record<string, unknown> = {};
       for (let i = 0; i < keys.length; i++) {
         const value = row[i];
+        const decoder = decoders[i];
         out[keys[i] as string] =
-          value === null || value === undefined ? null : (decoders[i] as Decoder).mapFromDriverValue(value);
+          value === null || value === undefined ? null : decoder ? decoder.mapFromDriverValue(value) : value;
       }
       return out as Awaited<Q>[number];
     });

@@ -74,3 +74,44 @@ export function utcToZoned(epochMs: number, timeZone: string): { date: string; t
   const iso = new Date(wallClock(epochMs, timeZone)).toISOString();
   return { date: iso.slice(0, 10), time: iso.slice(11, 16) };
 }
+
+// Spans over which a zone's offset was found the same, per isolate: the dashboard asks for the same 30
+// days again and again.
+const steadySpans = new Map<string, { start: number; end: number; offset: number }>();
+
+/**
+ * The zone's offset throughout [from, to], or null where it changes. Read once a day across the window
+ * (no zone changes its offset twice within a day) and on to the end of `to`'s UTC day, kept so that a
+ * later window of the same day costs no Intl call; only the window itself when the offset changes later
+ * that day.
+ */
+function steadyOffsetMs(timeZone: string, from: number, to: number): number | null {
+  const known = steadySpans.get(timeZone);
+  if (known && from >= known.start && to <= known.end) return known.offset;
+  const offset = zoneOffsetMs(from, timeZone);
+  const steadyUntil = (until: number) => {
+    for (let at = from + DAY_MS; at < until + DAY_MS; at += DAY_MS) {
+      if (zoneOffsetMs(Math.min(at, until), timeZone) !== offset) return false;
+    }
+    return true;
+  };
+  const endOfDay = (Math.floor(to / DAY_MS) + 1) * DAY_MS;
+  if (steadyUntil(endOfDay)) {
+    steadySpans.set(timeZone, { start: from, end: endOfDay, offset });
+    return offset;
+  }
+  return steadyUntil(to) ? offset : null;
+}
+
+/**
+ * The calendar date ("YYYY-MM-DD") in `timeZone` of instants, fast inside [from, to]. Intl's
+ * formatToParts costs ~10 µs a call and a month of posts would each need one: where the zone's offset is
+ * the same throughout the window (no DST change in it), a date inside is that offset's arithmetic.
+ * Otherwise, and outside the window, each date is asked of Intl.
+ */
+export function calendarDatesIn(timeZone: string, from: number, to: number): (at: number) => string {
+  const slow = (at: number) => utcToZoned(at, timeZone).date;
+  const offset = steadyOffsetMs(timeZone, from, to);
+  if (offset === null) return slow;
+  return (at) => (at >= from && at <= to ? new Date(at + offset).toISOString().slice(0, 10) : slow(at));
+}

@@ -14,7 +14,7 @@ import {
 import { and, asc, desc, eq, gte, inArray, lt, ne, notExists, or, type SQL, sql } from "drizzle-orm";
 import type { Db } from "../lib/db";
 import { type RowsOf, readBatch, readTemplate, sqlBuilder } from "../lib/read-template";
-import { utcToZoned, zoneOffsetMs } from "../lib/time";
+import { calendarDatesIn } from "../lib/time";
 import {
   foldReadings,
   METRIC_KEYS,
@@ -183,23 +183,6 @@ const withoutContentTemplate = readTemplate(withoutContentColumns, (db, p) =>
     .limit(FIRST_LISTINGS),
 );
 
-/**
- * The agent's calendar date ("YYYY-MM-DD") of an instant in [from, to]. Intl's formatToParts costs
- * ~10 µs a call and the window's ~100 posts would each need one: the zone's offset is read once a day
- * across the window instead (no zone changes its offset twice within a day), and where it is the same
- * throughout (no DST change in the window) each date is that offset's arithmetic. Otherwise, and outside
- * the window, each date is asked of Intl.
- */
-function dayKeyIn(timeZone: string, from: number, to: number) {
-  const slow = (at: number) => utcToZoned(at, timeZone).date;
-  const offset = zoneOffsetMs(from, timeZone);
-  for (let at = from + DAY_MS; at < to + DAY_MS; at += DAY_MS) {
-    if (zoneOffsetMs(Math.min(at, to), timeZone) !== offset) return slow;
-  }
-  return (at: number) =>
-    at >= from && at <= to ? new Date(at + offset).toISOString().slice(0, 10) : slow(at);
-}
-
 const NEEDS_ATTENTION_REASON = {
   unconfirmed: "We could not confirm that this post went out, so it was not sent again.",
   failed: "This post was not published.",
@@ -233,20 +216,22 @@ export async function dashboardPerformance(db: Db, agentId: string, timeZone: st
 
 /** How the posts did, what is next and what needs Chris, from the rows of `dashboardPerformanceReads`. */
 export function dashboardPerformanceFrom(
-  [rows, readings, withoutContent]: PerformanceRows,
+  [posts, readings, withoutContent]: PerformanceRows,
   timeZone: string,
   now = Date.now(),
 ) {
   const since = now - PERFORMANCE_DAYS * DAY_MS;
-  const posts = rows.map(({ listingId, listingAddressLine, listingCity, ...post }) => ({
-    ...post,
-    listing: { id: listingId, addressLine: listingAddressLine, city: listingCity },
-  }));
+  // Only the posts shown carry their listing: a month's posts are a few hundred rows.
+  const listingOf = (post: (typeof posts)[number]) => ({
+    id: post.listingId,
+    addressLine: post.listingAddressLine,
+    city: post.listingCity,
+  });
   const folded = foldReadings(readings);
 
   const published = posts.filter((post) => post.status === "published");
   const platforms = new Map<SocialPlatform, { posts: number; measured: number; totals: PostMetricValues }>();
-  const dayKey = dayKeyIn(timeZone, since, now);
+  const dayKey = calendarDatesIn(timeZone, since, now);
   const days = new Map<string, { posts: number; reach: number; interactions: number }>();
   for (let at = since + DAY_MS; at <= now + 1; at += DAY_MS) {
     days.set(dayKey(at), { posts: 0, reach: 0, interactions: 0 });
@@ -276,7 +261,7 @@ export function dashboardPerformanceFrom(
         platform: post.platform,
         postedAt,
         permalink: post.permalink,
-        listing: post.listing,
+        listing: listingOf(post),
         interactions: numberOf(reading.metrics.interactions),
         metrics: reading.metrics,
         readAt: reading.readAt,
@@ -292,7 +277,7 @@ export function dashboardPerformanceFrom(
     kind: post.kind,
     status: post.status,
     scheduledAt: post.scheduledAt.getTime(),
-    listing: post.listing,
+    listing: listingOf(post),
   });
   return {
     performance: {
