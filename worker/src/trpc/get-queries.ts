@@ -9,6 +9,7 @@
 // upgrades, as these are tRPC's internal exports.
 import type { AnyProcedure, AnyRouter } from "@trpc/server";
 import {
+  defaultTransformer,
   getErrorShape,
   getHTTPStatusCode,
   getProcedureAtPath,
@@ -142,7 +143,9 @@ export async function answerGetQueries<Ctx>(
     ["content-type", "application/json"],
   ]);
   for (const [name, value] of resHeaders) headers.append(name, value);
-  return new Response(JSON.stringify(transformTRPCResponse(config, body)), {
+  // Without a transformer (ours has none) tRPC's serialize is identity: its copy of each answer is skipped.
+  const wire = config.transformer === defaultTransformer ? body : transformTRPCResponse(config, body);
+  return new Response(JSON.stringify(wire), {
     status: getHTTPStatusCode(body),
     headers,
   });
