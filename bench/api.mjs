@@ -356,7 +356,13 @@ try {
         const result = await round(side, testCase, PER_ROUND);
         if (process.env.BENCH_DEBUG)
           console.log(
-            `    round ${r} ${side}: ${(result.cpuMs / PER_ROUND).toFixed(2)} ms cpu/req, ${((PER_ROUND / result.wallMs) * 1000).toFixed(0)} rps`,
+            `    round ${r} ${side}: ${(result.cpuMs / PER_ROUND).toFixed(2)} ms cpu/req, ${((PER_ROUND / result.wallMs) * 1000).toFixed(0)} rps, slowest ${[
+              ...result.latencies,
+            ]
+              .sort((x, y) => y - x)
+              .slice(0, 6)
+              .map((ms) => ms.toFixed(0))
+              .join(" ")} ms`,
           );
         sides[side].latencies.push(...result.latencies);
         sides[side].wallMs += result.wallMs;
