@@ -347,8 +347,8 @@ try {
     await round("worker", testCase, WARMUP);
     await round("bare", testCase, WARMUP);
     const sides = {
-      worker: { latencies: [], wallMs: 0, cpuMs: 0, bytes: 0 },
-      bare: { latencies: [], wallMs: 0, cpuMs: 0, bytes: 0 },
+      worker: { latencies: [], wallMs: 0, cpuMs: 0, bytes: 0, roundRps: [] },
+      bare: { latencies: [], wallMs: 0, cpuMs: 0, bytes: 0, roundRps: [] },
     };
     for (let r = 0; r < ROUNDS; r++) {
       // ABBA: each side goes first in half the rounds.
@@ -365,6 +365,7 @@ try {
               .join(" ")} ms`,
           );
         sides[side].latencies.push(...result.latencies);
+        sides[side].roundRps.push(PER_ROUND / result.wallMs);
         sides[side].wallMs += result.wallMs;
         sides[side].cpuMs += result.cpuMs;
         sides[side].bytes = result.bytes;
@@ -483,6 +484,11 @@ try {
       statements,
     };
     row.throughputRatio = row.worker.rps / row.bare.rps;
+    // How far the ratio moves between rounds: 2 standard errors of the round pairs' ratios.
+    const pairs = sides.worker.roundRps.map((rps, r) => rps / sides.bare.roundRps[r]);
+    const pairMean = pairs.reduce((sum, x) => sum + x, 0) / pairs.length;
+    const variance = pairs.reduce((sum, x) => sum + (x - pairMean) ** 2, 0) / Math.max(1, pairs.length - 1);
+    row.throughputSpread = 2 * Math.sqrt(variance / pairs.length);
     row.p99Ratio = row.worker.p99 / row.bare.p99;
     row.pass = {
       throughput: row.throughputRatio >= TARGET.throughput,
@@ -505,6 +511,7 @@ try {
     ["B p50", 7],
     ["B p99", 7],
     ["rps×", 6],
+    ["±", 5],
     ["p99×", 6],
     ["cpu×", 6],
     ["D1", 6],
@@ -526,7 +533,8 @@ try {
   console.log(
     [
       "W = the Worker (Hono, tRPC, drizzle), B = the bare handler (same SQL, raw D1); D1 = round trips per call",
-      "(statements); cpu = workerd CPU ms per request over HTTP, local D1 included; cpu× = B's / W's (capacity,",
+      "(statements); ± = 2 standard errors of rps× over the round pairs; cpu = workerd CPU ms per request over",
+      "HTTP, local D1 included (wrangler's dev proxy too: ~2.2 ms for an empty answer); cpu× = B's / W's (capacity,",
       "steadier than rps on a shared machine); own = CPU ms per call with D1 replayed (the handler alone, no",
       "I/O, one at a time); kB = response body",
     ].join("\n"),
@@ -546,6 +554,7 @@ try {
         n(row.bare.p50),
         n(row.bare.p99),
         n(row.throughputRatio, 2),
+        n(row.throughputSpread, 2),
         n(row.p99Ratio, 2),
         n(row.bare.cpuMs / row.worker.cpuMs, 2),
         `${row.roundTrips} (${row.statements})`,
