@@ -107,7 +107,7 @@ export async function latestReadingsOf(
 /**
  * The posts the dashboard lists, in one range of the (agent_id, scheduled_at) index: published in the
  * window (a retried post may go out weeks after its time, hence the wider lower bound), due in the next
- * days, or failed / unconfirmed in the window. Flat columns (a template's), the listing's re-nested after.
+ * days, or failed / unconfirmed in the window. Flat columns (a template's): a shown post gets its listing.
  */
 const dashboardPostColumns = {
   id: postSchedule.id,
