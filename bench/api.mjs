@@ -46,6 +46,7 @@ const WARMUP = Number(process.env.BENCH_WARMUP ?? (QUICK ? 24 : 48));
 const CPU_CALLS = QUICK ? 200 : 500;
 const STAGE_CALLS = 1000;
 const TARGET = { throughput: 0.9, p99: 1.1, roundTrips: 2 };
+const STALL_MS = 50;
 const DAY = 86_400_000;
 const TICKS_PER_SECOND = Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim()) || 100;
 
@@ -221,6 +222,10 @@ try {
     let issued = 0;
     const t0 = performance.now();
     const cpu0 = workerdCpuMs();
+    // Stalls: spans of STALL_MS or more in which no request finished although all were in flight (the
+    // machine or the runtime paused), which hold up every request in flight at once.
+    const stalls = [];
+    let lastDone = t0;
     await Promise.all(
       Array.from({ length: CONCURRENCY }, async () => {
         while (issued < count) {
@@ -228,12 +233,21 @@ try {
           const n = sequence++;
           const a = (n * 7) % AGENTS;
           const result = await hit(urlOf(side, testCase, a, n), a);
+          const done = performance.now();
+          if (done - lastDone >= STALL_MS && issued > CONCURRENCY) stalls.push(done - lastDone);
+          lastDone = done;
           latencies.push(result.ms);
           bytes += result.bytes;
         }
       }),
     );
-    return { latencies, wallMs: performance.now() - t0, cpuMs: workerdCpuMs() - cpu0, bytes: bytes / count };
+    return {
+      latencies,
+      stalls,
+      wallMs: performance.now() - t0,
+      cpuMs: workerdCpuMs() - cpu0,
+      bytes: bytes / count,
+    };
   }
 
   /**
@@ -347,8 +361,8 @@ try {
     await round("worker", testCase, WARMUP);
     await round("bare", testCase, WARMUP);
     const sides = {
-      worker: { latencies: [], wallMs: 0, cpuMs: 0, bytes: 0, roundRps: [] },
-      bare: { latencies: [], wallMs: 0, cpuMs: 0, bytes: 0, roundRps: [] },
+      worker: { latencies: [], stalls: [], wallMs: 0, cpuMs: 0, bytes: 0, roundRps: [] },
+      bare: { latencies: [], stalls: [], wallMs: 0, cpuMs: 0, bytes: 0, roundRps: [] },
     };
     for (let r = 0; r < ROUNDS; r++) {
       // ABBA: each side goes first in half the rounds.
@@ -365,6 +379,7 @@ try {
               .join(" ")} ms`,
           );
         sides[side].latencies.push(...result.latencies);
+        sides[side].stalls.push(...result.stalls);
         sides[side].roundRps.push(PER_ROUND / result.wallMs);
         sides[side].wallMs += result.wallMs;
         sides[side].cpuMs += result.cpuMs;
@@ -379,6 +394,8 @@ try {
         p99: percentile(sorted, 99),
         cpuMs: sides[side].cpuMs / sorted.length,
         bytes: sides[side].bytes,
+        stalls: sides[side].stalls.length,
+        stalledMs: sides[side].stalls.reduce((sum, ms) => sum + ms, 0),
       };
     };
     // CPU per call with D1 replayed (no I/O), one at a time: the handler's own cost.
@@ -497,7 +514,7 @@ try {
     };
     rows.push(row);
     console.log(
-      `  ${row.name}: worker ${row.worker.rps.toFixed(0)} rps p99 ${row.worker.p99.toFixed(1)} ms, bare ${row.bare.rps.toFixed(0)} rps p99 ${row.bare.p99.toFixed(1)} ms; cpu ${cpu.workerMs.toFixed(2)} / ${cpu.bareMs.toFixed(2)} ms`,
+      `  ${row.name}: worker ${row.worker.rps.toFixed(0)} rps p99 ${row.worker.p99.toFixed(1)} ms, bare ${row.bare.rps.toFixed(0)} rps p99 ${row.bare.p99.toFixed(1)} ms; cpu ${cpu.workerMs.toFixed(2)} / ${cpu.bareMs.toFixed(2)} ms; stalls >= ${STALL_MS} ms: worker ${row.worker.stalls} (${row.worker.stalledMs.toFixed(0)} ms), bare ${row.bare.stalls} (${row.bare.stalledMs.toFixed(0)} ms)`,
     );
   }
 
