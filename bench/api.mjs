@@ -47,6 +47,13 @@ const CPU_CALLS = QUICK ? 200 : 500;
 const STAGE_CALLS = 1000;
 const TARGET = { throughput: 0.9, p99: 1.1, roundTrips: 2 };
 const STALL_MS = 50;
+// Latency is also measured at a fixed offered load, the same for both sides: requests sent at this share of
+// the slower side's throughput whatever the answers (an open loop), each timed from when it was due. At
+// saturation (the target's measure) a closed loop's latency is mostly the queue: p50 is 12 / throughput;
+// at half load p50 shows each side's own time. BENCH_PACED_LOAD=0 leaves this phase out.
+const PACED_LOAD = Number(process.env.BENCH_PACED_LOAD ?? 0.5);
+const PACED_ROUNDS = QUICK ? 2 : 4;
+const PACED_PER_ROUND = QUICK ? 100 : 200;
 const DAY = 86_400_000;
 const TICKS_PER_SECOND = Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim()) || 100;
 
@@ -250,6 +257,28 @@ try {
     };
   }
 
+  /** `count` requests due at `rate` per second, sent when due (at most 64 unanswered); ms from each due time. */
+  async function paced(side, testCase, count, rate) {
+    const latencies = [];
+    const pending = new Set();
+    const t0 = performance.now();
+    for (let i = 0; i < count; i++) {
+      const due = t0 + (i * 1000) / rate;
+      const wait = due - performance.now();
+      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+      while (pending.size >= 64) await Promise.race(pending);
+      const n = sequence++;
+      const a = (n * 7) % AGENTS;
+      const request = hit(urlOf(side, testCase, a, n), a).then(() => {
+        latencies.push(performance.now() - due);
+        pending.delete(request);
+      });
+      pending.add(request);
+    }
+    await Promise.all(pending);
+    return latencies;
+  }
+
   /**
    * Runs `work` under V8's sampling profiler in the Worker's isolate and writes the .cpuprofile. Returns
    * the busy samples (idle left out) per package or source folder: a JS sample goes to the module it is in
@@ -398,6 +427,18 @@ try {
         stalledMs: sides[side].stalls.reduce((sum, ms) => sum + ms, 0),
       };
     };
+    const saturated = { worker: stats("worker"), bare: stats("bare") };
+    const pacedRps = PACED_LOAD * Math.min(saturated.worker.rps, saturated.bare.rps);
+    const pacedLatencies = { worker: [], bare: [] };
+    for (let r = 0; PACED_LOAD > 0 && r < PACED_ROUNDS; r++) {
+      for (const side of r % 2 ? ["bare", "worker"] : ["worker", "bare"]) {
+        pacedLatencies[side].push(...(await paced(side, testCase, PACED_PER_ROUND, pacedRps)));
+      }
+    }
+    const pacedStats = (side) => {
+      const sorted = pacedLatencies[side].sort((x, y) => x - y);
+      return { p50: percentile(sorted, 50), p99: percentile(sorted, 99) };
+    };
     // CPU per call with D1 replayed (no I/O), one at a time: the handler's own cost.
     const input0 = testCase.input(0, 0);
     const replayCpu = async (side, calls = CPU_CALLS) => {
@@ -495,8 +536,10 @@ try {
     const row = {
       name: testCase.name,
       cpu,
-      worker: stats("worker"),
-      bare: stats("bare"),
+      worker: saturated.worker,
+      bare: saturated.bare,
+      pacedRps,
+      paced: PACED_LOAD > 0 ? { worker: pacedStats("worker"), bare: pacedStats("bare") } : null,
       roundTrips: captured.trips.length,
       statements,
     };
@@ -507,6 +550,8 @@ try {
     const variance = pairs.reduce((sum, x) => sum + (x - pairMean) ** 2, 0) / Math.max(1, pairs.length - 1);
     row.throughputSpread = 2 * Math.sqrt(variance / pairs.length);
     row.p99Ratio = row.worker.p99 / row.bare.p99;
+    row.pacedP50Ratio = row.paced ? row.paced.worker.p50 / row.paced.bare.p50 : Number.NaN;
+    row.pacedP99Ratio = row.paced ? row.paced.worker.p99 / row.paced.bare.p99 : Number.NaN;
     row.pass = {
       throughput: row.throughputRatio >= TARGET.throughput,
       p99: row.p99Ratio <= TARGET.p99,
@@ -514,7 +559,7 @@ try {
     };
     rows.push(row);
     console.log(
-      `  ${row.name}: worker ${row.worker.rps.toFixed(0)} rps p99 ${row.worker.p99.toFixed(1)} ms, bare ${row.bare.rps.toFixed(0)} rps p99 ${row.bare.p99.toFixed(1)} ms; cpu ${cpu.workerMs.toFixed(2)} / ${cpu.bareMs.toFixed(2)} ms; stalls >= ${STALL_MS} ms: worker ${row.worker.stalls} (${row.worker.stalledMs.toFixed(0)} ms), bare ${row.bare.stalls} (${row.bare.stalledMs.toFixed(0)} ms)`,
+      `  ${row.name}: worker ${row.worker.rps.toFixed(0)} rps p99 ${row.worker.p99.toFixed(1)} ms, bare ${row.bare.rps.toFixed(0)} rps p99 ${row.bare.p99.toFixed(1)} ms; cpu ${cpu.workerMs.toFixed(2)} / ${cpu.bareMs.toFixed(2)} ms; stalls >= ${STALL_MS} ms: worker ${row.worker.stalls} (${row.worker.stalledMs.toFixed(0)} ms), bare ${row.bare.stalls} (${row.bare.stalledMs.toFixed(0)} ms)${row.paced ? `; at ${row.pacedRps.toFixed(0)} rps: worker p50 ${row.paced.worker.p50.toFixed(1)} p99 ${row.paced.worker.p99.toFixed(1)} ms, bare p50 ${row.paced.bare.p50.toFixed(1)} p99 ${row.paced.bare.p99.toFixed(1)} ms` : ""}`,
     );
   }
 
@@ -530,6 +575,11 @@ try {
     ["rps×", 6],
     ["±", 5],
     ["p99×", 6],
+    ["@rps", 5],
+    ["p50@×", 6],
+    ["W p99@", 7],
+    ["B p99@", 7],
+    ["p99@×", 6],
     ["cpu×", 6],
     ["D1", 6],
     ["W cpu", 6],
@@ -550,10 +600,11 @@ try {
   console.log(
     [
       "W = the Worker (Hono, tRPC, drizzle), B = the bare handler (same SQL, raw D1); D1 = round trips per call",
-      "(statements); ± = 2 standard errors of rps× over the round pairs; cpu = workerd CPU ms per request over",
-      "HTTP, local D1 included (wrangler's dev proxy too: ~2.2 ms for an empty answer); cpu× = B's / W's (capacity,",
-      "steadier than rps on a shared machine); own = CPU ms per call with D1 replayed (the handler alone, no",
-      "I/O, one at a time); kB = response body",
+      "(statements); ± = 2 standard errors of rps× over the round pairs; p99× = at saturation (the target);",
+      `p50@ / p99@ = with requests sent at @rps (${PACED_LOAD} x the slower side's throughput, the same for both,`,
+      "open loop); cpu = workerd CPU ms per request over HTTP, local D1 included (wrangler's dev proxy too:",
+      "~2.2 ms for an empty answer); cpu× = B's / W's (capacity, steadier than rps on a shared machine);",
+      "own = CPU ms per call with D1 replayed (the handler alone, no I/O, one at a time); kB = response body",
     ].join("\n"),
   );
   console.log(line(head.map(([h]) => h)));
@@ -573,6 +624,11 @@ try {
         n(row.throughputRatio, 2),
         n(row.throughputSpread, 2),
         n(row.p99Ratio, 2),
+        row.paced ? n(row.pacedRps, 0) : "-",
+        row.paced ? n(row.pacedP50Ratio, 2) : "-",
+        row.paced ? n(row.paced.worker.p99) : "-",
+        row.paced ? n(row.paced.bare.p99) : "-",
+        row.paced ? n(row.pacedP99Ratio, 2) : "-",
         n(row.bare.cpuMs / row.worker.cpuMs, 2),
         `${row.roundTrips} (${row.statements})`,
         n(row.worker.cpuMs, 2),
