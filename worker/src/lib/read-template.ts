@@ -14,7 +14,6 @@ type Built = { toSQL(): { sql: string; params: unknown[] } } & PromiseLike<unkno
 
 /** Builds SQL only: nothing reaches a D1 binding from it (for parts of a template built ahead of it). */
 export const sqlBuilder = drizzle({} as D1Database);
-const builder = sqlBuilder;
 
 export type ReadTemplate<Row> = {
   readonly sql: string;
@@ -57,9 +56,9 @@ export async function readBatch<const Reads extends readonly BoundRead<unknown>[
  */
 export function readTemplate<Fields extends Record<string, Column | SQL>, Q extends Built>(
   fields: Fields,
-  build: (db: typeof builder, placeholder: typeof sql.placeholder) => Q,
+  build: (db: typeof sqlBuilder, placeholder: typeof sql.placeholder) => Q,
 ): ReadTemplate<Awaited<Q>[number]> {
-  const query = build(builder, sql.placeholder).toSQL();
+  const query = build(sqlBuilder, sql.placeholder).toSQL();
   const decoders = Object.values(fields).map((field): Decoder | null => {
     // drizzle marks SQL's decoder internal; it is what its own row mapper uses for an expression.
     const decoder = is(field, Column)
