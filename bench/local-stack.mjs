@@ -31,7 +31,7 @@ export function d1(persist, args) {
 }
 
 /** A fresh persistence directory; `rmSync` it when done. */
-export const tempPersist = (name) => mkdtempSync(path.join(os.tmpdir(), `bench-${name}-`));
+export const tempPersist = (name, dir = os.tmpdir()) => mkdtempSync(path.join(dir, `bench-${name}-`));
 export const removePersist = (persist) => rmSync(persist, { recursive: true, force: true });
 
 /**
