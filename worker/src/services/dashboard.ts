@@ -109,7 +109,8 @@ export async function latestReadingsOf(
  * window (a retried post may go out weeks after its time, hence the wider lower bound), due in the next
  * days, or failed / unconfirmed in the window. Flat columns (a template's): a shown post gets its listing.
  */
-const dashboardPostColumns = {
+/** What every list of posts here shows of each. */
+const postSummaryColumns = {
   id: postSchedule.id,
   contentId: postSchedule.contentId,
   platform: postSchedule.platform,
@@ -117,6 +118,10 @@ const dashboardPostColumns = {
   scheduledAt: postSchedule.scheduledAt,
   postedAt: postSchedule.postedAt,
   permalink: postSchedule.permalink,
+};
+
+const dashboardPostColumns = {
+  ...postSummaryColumns,
   failureKind: postSchedule.failureKind,
   lastError: postSchedule.lastError,
   insightsError: postSchedule.insightsError,
@@ -316,13 +321,7 @@ export function dashboardPerformanceFrom(
 export async function postsOfListing(db: Db, agentId: string, listingId: string) {
   const rows = await db
     .select({
-      id: postSchedule.id,
-      contentId: postSchedule.contentId,
-      platform: postSchedule.platform,
-      status: postSchedule.status,
-      scheduledAt: postSchedule.scheduledAt,
-      postedAt: postSchedule.postedAt,
-      permalink: postSchedule.permalink,
+      ...postSummaryColumns,
       insightsAt: postSchedule.insightsAt,
       insightsError: postSchedule.insightsError,
       kind: contentPieces.kind,
