@@ -21,8 +21,9 @@
 // handler's: where the Worker's extra CPU goes (.cpuprofile files in /tmp for DevTools).
 // Flags: --quick (fewer requests), --only=<substring of a case name>, --stages, --http-stages, --profile;
 // BENCH_CONCURRENCY (default 12), BENCH_ROUNDS (8), BENCH_PER_ROUND (100), BENCH_WARMUP (requests per
-// side before measuring), BENCH_LAYERS / BENCH_LAYER_ROUNDS (for --http-stages), BENCH_DEBUG=1 (print
-// each round). Exit code 1 when a case misses a target.
+// side before measuring), BENCH_PACED_LOAD (0.5; 0 skips the half-load phase), BENCH_PERSIST_DIR (where
+// local D1 lives; /dev/shm when there is one), BENCH_LAYERS / BENCH_LAYER_ROUNDS (for --http-stages),
+// BENCH_DEBUG=1 (print each round). Exit code 1 when a case misses a target.
 import { execFileSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
