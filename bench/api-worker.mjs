@@ -6,7 +6,9 @@
 //   GET  /api/__bench/bare/<case>?input=  the bare handler: the same session lookup (cookie, SHA-256, the same
 //                          SELECT) and then the case's recorded statements, raw prepare/bind/all on D1,
 //                          in the same round trips (a batch stays a batch, parallel reads stay parallel),
-//                          answered with Response.json of the rows. No router, no validation, no mapping.
+//                          answered with Response.json of the rows and the response headers every API
+//                          answer of the Worker carries (security headers, no-store, vary): no router, no
+//                          validation, no mapping. BENCH_BARE_HEADERS=0 (bench/api.mjs) leaves them out.
 
 // tRPC's fetch adapter, which the Worker uses for all but GET queries, from the worker package (bench/ has
 // no dependencies).
@@ -14,6 +16,7 @@ import { fetchRequestHandler } from "../worker/node_modules/@trpc/server/dist/ad
 import worker from "../worker/src/index";
 import { openRequestSession } from "../worker/src/lib/d1-session";
 import { createDb } from "../worker/src/lib/db";
+import { SECURITY_HEADERS } from "../worker/src/lib/security-headers";
 // Namespace imports: the runner can be pointed at an older tree whose services lack one of these.
 import * as contentSchemas from "../worker/src/schemas/content";
 import * as listingSchemas from "../worker/src/schemas/listings";
@@ -139,6 +142,18 @@ async function capture(request, env, ctx) {
   });
 }
 
+/**
+ * The headers of the Worker's API answers (app.ts's middleware and trpc/get-queries.ts), in one init as
+ * the cheapest handler would send them. Every answer has to carry them whatever its framework, and each
+ * costs every request (in workerd, wrangler's dev proxy and the client): with the bare handler sending
+ * them, the comparison is the framework's cost, on the same wire answer but for the body's shape.
+ */
+const BARE_HEADERS = [
+  ...Object.entries(SECURITY_HEADERS),
+  ["Cache-Control", "no-store"],
+  ["vary", "trpc-accept, accept"],
+];
+
 /** The parameters of `statement` for another agent and input: recorded values swapped for the new ones. */
 function rebind(statement, swaps) {
   return statement.params.map((value) => (swaps.has(value) ? swaps.get(value) : value));
@@ -183,7 +198,10 @@ async function bare(request, env, url) {
     group.push(run(trip));
   }
   results.push(...(await Promise.all(group)));
-  return Response.json({ agent: row.id, results });
+  return Response.json(
+    { agent: row.id, results },
+    { headers: env.BENCH_BARE_HEADERS === "0" ? [] : BARE_HEADERS },
+  );
 }
 
 /**

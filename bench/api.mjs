@@ -231,6 +231,8 @@ try {
     bindings: {
       APP_ENV: { type: "plain_text", value: "development" },
       APP_ORIGIN: { type: "plain_text", value: ORIGIN },
+      // 0: the bare handler answers without the Worker's response headers (bench/api-worker.mjs).
+      BENCH_BARE_HEADERS: { type: "plain_text", value: process.env.BENCH_BARE_HEADERS ?? "1" },
     },
     // No watching: other sessions edit worker/src while this runs, and a reload would lose the plans.
     dev: {
