@@ -43,8 +43,9 @@ const AGENTS = 100;
 const PER_AGENT = 500;
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 12);
 // Throughput: rounds of 100 requests per side, alternating. On this 2-CPU machine a round's throughput
-// moves ~13% from one round to the next (the machine pauses for 20-300 ms at random, on both sides), so a
-// case needs ~32 round pairs for the median of their ratios to be within ~0.05 (its 95% interval, ±).
+// moves ~13% from one round to the next (the machine pauses for 20-300 ms at random, on both sides): with
+// 32 round pairs the median of their ratios has a 95% interval of ±0.05-0.2 here (printed as ±), with
+// BENCH_ROUNDS=64 ±0.05-0.11 (measured).
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? (QUICK ? 2 : 32));
 const PER_ROUND = Number(process.env.BENCH_PER_ROUND ?? (QUICK ? 50 : 100));
 const WARMUP = Number(process.env.BENCH_WARMUP ?? (QUICK ? 24 : 48));
@@ -315,7 +316,7 @@ try {
             ms: finished[count - CONCURRENCY - 1] - finished[CONCURRENCY - 1],
           }
         : { answers: count, ms: wallMs };
-    return { latencies, stalls, wallMs, steady, cpuMs: workerdCpuMs() - cpu0, bytes: bytes / count };
+    return { latencies, stalls, steady, cpuMs: workerdCpuMs() - cpu0, bytes: bytes / count };
   }
 
   /**
