@@ -104,11 +104,6 @@ export async function latestReadingsOf(
   );
 }
 
-/**
- * The posts the dashboard lists, in one range of the (agent_id, scheduled_at) index: published in the
- * window (a retried post may go out weeks after its time, hence the wider lower bound), due in the next
- * days, or failed / unconfirmed in the window. Flat columns (a template's): a shown post gets its listing.
- */
 /** What every list of posts here shows of each. */
 const postSummaryColumns = {
   id: postSchedule.id,
@@ -120,6 +115,11 @@ const postSummaryColumns = {
   permalink: postSchedule.permalink,
 };
 
+/**
+ * The posts the dashboard lists, in one range of the (agent_id, scheduled_at) index: published in the
+ * window (a retried post may go out weeks after its time, hence the wider lower bound), due in the next
+ * days, or failed / unconfirmed in the window. Flat columns (a template's): a shown post gets its listing.
+ */
 const dashboardPostColumns = {
   ...postSummaryColumns,
   failureKind: postSchedule.failureKind,
